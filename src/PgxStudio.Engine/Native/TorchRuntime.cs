@@ -1,0 +1,151 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace PgxStudio.Engine.Native;
+
+/// <summary>
+/// The one place that loads libtorch, decides the device and sets the thread count. Call
+/// <see cref="Initialize"/> before the first tensor is made; later calls return the same answer.
+/// </summary>
+public static class TorchRuntime
+{
+    static readonly object Gate = new();
+    static TorchInfo? _info;
+
+    public static TorchInfo Info => _info ?? throw new InvalidOperationException("TorchRuntime.Initialize has not run.");
+
+    public static bool IsInitialized => _info is not null;
+
+    public static TorchInfo Initialize(TorchOptions? options = null)
+    {
+        lock (Gate)
+        {
+            if (_info is not null) return _info;
+            options ??= new TorchOptions();
+            string nativeSource = string.IsNullOrWhiteSpace(options.NativeDirectory)
+                ? PreparePackagedNatives()
+                : LoadCustomNatives(options.NativeDirectory!);
+
+            bool wantCuda = options.Device.ToLowerInvariant() switch
+            {
+                "auto" => true,
+                "cuda" => true,
+                "cpu" => false,
+                var other => throw new TorchSetupException(
+                    $"Torch:Device is '{other}'; use auto, cpu or cuda."),
+            };
+            if (wantCuda) torch.TryInitializeDeviceType(DeviceType.CUDA);
+            torch.InitializeDeviceType(DeviceType.CPU);
+
+            bool cuda = torch.cuda.is_available();
+            if (options.Device.Equals("cuda", StringComparison.OrdinalIgnoreCase) && !cuda)
+                throw new TorchSetupException(
+                    "Torch:Device is 'cuda' but no CUDA device is usable; set Torch:NativeDirectory to a CUDA build of LibTorchSharp or use Device=auto.");
+
+            int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+            torch.set_num_threads(threads);
+
+            var device = cuda ? torch.CUDA : torch.CPU;
+            var cudaDevices = new List<string>();
+            if (cuda)
+                for (int i = 0; i < torch.cuda.device_count(); i++) cudaDevices.Add($"cuda:{i}");
+
+            _info = new TorchInfo(device, threads, nativeSource, cudaDevices,
+                typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "unknown",
+                LibTorchVersion());
+            return _info;
+        }
+    }
+
+    /// <summary>
+    /// The packaged libLibTorchSharp.so sits next to the assembly (runtimes/&lt;rid&gt;/native in a build
+    /// folder, the app folder once published); patch whichever copies the loader can pick.
+    /// </summary>
+    static string PreparePackagedNatives()
+    {
+        var copies = FindPackagedLibTorchSharp().ToList();
+        if (copies.Count == 0) return "TorchSharp package (no libLibTorchSharp.so found next to the app)";
+        bool needed = LibStdCxxCompatibility.SystemNeedsFix();
+        var outcomes = new List<string>();
+        foreach (var copy in copies)
+        {
+            try
+            {
+                outcomes.Add(LibStdCxxCompatibility.Apply(copy, needed).ToString());
+            }
+            catch (UnauthorizedAccessException)
+            {
+                throw new TorchSetupException(
+                    $"{copy} needs a one-time compatibility fix for this system's older libstdc++ but is read-only; make it writable once (or run the studio once as its owner).");
+            }
+        }
+        return $"TorchSharp package ({copies[0]}; libstdc++ fix: {string.Join(", ", outcomes.Distinct())})";
+    }
+
+    public static IEnumerable<string> FindPackagedLibTorchSharp()
+    {
+        var baseDir = AppContext.BaseDirectory;
+        var rid = RuntimeInformation.RuntimeIdentifier;
+        var arch = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
+        foreach (var candidate in new[]
+                 {
+                     Path.Combine(baseDir, "runtimes", arch, "native", "libLibTorchSharp.so"),
+                     Path.Combine(baseDir, "runtimes", rid, "native", "libLibTorchSharp.so"),
+                     Path.Combine(baseDir, "libLibTorchSharp.so"),
+                 }.Distinct())
+            if (File.Exists(candidate)) yield return candidate;
+    }
+
+    /// <summary>
+    /// Loads a custom build in dependency order by full path. Later loads by name (TorchSharp's own, and every
+    /// DllImport("LibTorchSharp")) are then answered by the already-loaded libraries through their sonames.
+    /// </summary>
+    internal static string LoadCustomNatives(string directory)
+    {
+        if (!Directory.Exists(directory))
+            throw new TorchSetupException(
+                $"Torch:NativeDirectory '{directory}' does not exist; build it with scripts/build-libtorchsharp.sh or clear the setting to use the CPU package.");
+        var libTorchSharp = Path.Combine(directory, "libLibTorchSharp.so");
+        if (!File.Exists(libTorchSharp))
+            throw new TorchSetupException(
+                $"Torch:NativeDirectory '{directory}' has no libLibTorchSharp.so; build it with scripts/build-libtorchsharp.sh.");
+        foreach (var name in new[] { "libc10.so", "libc10_cuda.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so" })
+        {
+            var path = Path.Combine(directory, name);
+            if (File.Exists(path)) NativeLibrary.Load(path);
+        }
+        try
+        {
+            NativeLibrary.Load(libTorchSharp);
+        }
+        catch (DllNotFoundException e)
+        {
+            throw new TorchSetupException($"{libTorchSharp} could not be loaded: {e.Message}");
+        }
+        return $"custom ({directory})";
+    }
+
+    static string LibTorchVersion()
+    {
+        // libtorch does not expose its version through TorchSharp; the package pins it.
+        var attr = typeof(torch).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault();
+        return attr?.InformationalVersion ?? "unknown";
+    }
+}
+
+/// <summary>What the studio runs tensors on, decided once at start.</summary>
+public sealed record TorchInfo(
+    torch.Device Device,
+    int Threads,
+    string NativeSource,
+    IReadOnlyList<string> CudaDevices,
+    string TorchSharpVersion,
+    string LibTorchVersion)
+{
+    public bool IsCuda => Device.type == DeviceType.CUDA;
+}
+
+/// <summary>A setup problem a user can fix; its message is the one sentence shown.</summary>
+public sealed class TorchSetupException(string message) : Exception(message);
