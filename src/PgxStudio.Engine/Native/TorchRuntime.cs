@@ -52,7 +52,7 @@ public static class TorchRuntime
 
             _info = new TorchInfo(device, threads, nativeSource, cudaDevices,
                 typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "unknown",
-                LibTorchVersion());
+                LibTorchVersion(options.NativeDirectory));
             return _info;
         }
     }
@@ -125,13 +125,29 @@ public static class TorchRuntime
         return $"custom ({directory})";
     }
 
-    static string LibTorchVersion()
+    /// <summary>
+    /// libtorch does not report its version through TorchSharp: a custom build's folder carries libtorch's
+    /// build-version file; the CPU package pins it in the app's dependency manifest.
+    /// </summary>
+    static string LibTorchVersion(string? nativeDirectory)
     {
-        // libtorch does not expose its version through TorchSharp; the package pins it.
-        var attr = typeof(torch).Assembly
-            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault();
-        return attr?.InformationalVersion ?? "unknown";
+        if (!string.IsNullOrWhiteSpace(nativeDirectory))
+        {
+            foreach (var file in new[] { "build-version", "../build-version" })
+            {
+                var path = Path.Combine(nativeDirectory, file);
+                if (File.Exists(path)) return File.ReadAllText(path).Trim();
+            }
+            return "custom build";
+        }
+        var deps = AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string;
+        foreach (var file in (deps ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!File.Exists(file)) continue;
+            var match = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(file), @"""libtorch-cpu-linux-(?:x64|arm64)/([0-9.]+)""");
+            if (match.Success) return match.Groups[1].Value + " (cpu)";
+        }
+        return "unknown";
     }
 }
 

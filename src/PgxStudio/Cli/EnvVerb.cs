@@ -1,14 +1,43 @@
 using System.CommandLine;
+using System.Text.Json;
+using PgxStudio.Engine.Native;
+using PgxStudio.Hosting;
+using PgxStudio.SystemInfo;
 
 namespace PgxStudio.Cli;
 
-/// <summary>`pgx env`: the machine and runtime facts, like `llamafactory-cli env`.</summary>
+/// <summary>`pgx env`: the machine and runtime facts the System page shows, like `llamafactory-cli env`.</summary>
 public static class EnvVerb
 {
     public static Command Create()
     {
-        var command = new Command("env", "Print the machine, runtime and device facts.");
-        command.SetAction((parse, ct) => Task.FromResult(0));
+        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var command = new Command("env", "Print the machine, runtime and device facts.") { json };
+        command.SetAction((parse, ct) =>
+        {
+            var root = ContentRoot.Find([]);
+            var configuration = new ConfigurationBuilder().SetBasePath(root)
+                .AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables("PGX_").Build();
+            TorchInfo torch;
+            StudioOptions studio;
+            try
+            {
+                studio = StartupChecks.BindOptions(configuration);
+                torch = TorchRuntime.Initialize(StartupChecks.BindTorchOptions(configuration));
+            }
+            catch (Exception e) when (e is StartupProblem or TorchSetupException)
+            {
+                Console.Error.WriteLine($"pgx env: {e.Message}");
+                return Task.FromResult(2);
+            }
+            var saves = Path.GetFullPath(Path.Combine(root, studio.SavesDirectory));
+            var facts = SystemFacts.Read(torch, saves);
+            if (parse.GetValue(json))
+                Console.WriteLine(JsonSerializer.Serialize(facts.Rows().ToDictionary(r => r.Name, r => r.Value), new JsonSerializerOptions { WriteIndented = true }));
+            else
+                foreach (var (name, value) in facts.Rows()) Console.WriteLine($"- {name}: {value}");
+            return Task.FromResult(0);
+        });
         return command;
     }
 }

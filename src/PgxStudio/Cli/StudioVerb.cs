@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PgxStudio.Hosting;
 
 namespace PgxStudio.Cli;
 
@@ -7,9 +8,9 @@ public static class StudioVerb
 {
     public static Command Create()
     {
-        var command = new Command("studio", "Run the web studio (default when no verb is given).");
-        command.TreatUnmatchedTokensAsErrors = false; // ASP.NET options such as --urls pass through
-        command.SetAction((parse, ct) => Task.FromResult(0));
+        var command = new Command("studio", "Run the web studio (default when no verb is given). ASP.NET options such as --urls pass through.");
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, ct) => StudioHost.RunAsync(parse.UnmatchedTokens.ToArray()));
         return command;
     }
 }

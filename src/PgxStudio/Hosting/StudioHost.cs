@@ -1,0 +1,141 @@
+using Hangfire;
+using Microsoft.AspNetCore.DataProtection;
+using Hangfire.Dashboard;
+using Hangfire.Storage.SQLite;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using MudBlazor.Services;
+using PgxStudio.Components;
+using PgxStudio.Engine.Native;
+using PgxStudio.Jobs;
+using PgxStudio.Live;
+using PgxStudio.Persistence;
+using PgxStudio.Runs;
+
+namespace PgxStudio.Hosting;
+
+/// <summary>Builds and starts the studio: configuration checks, databases, the job queue, the pages.</summary>
+public static class StudioHost
+{
+    /// <summary>
+    /// Longer than any job may run: Hangfire.Storage.SQLite hands a fetched job to another worker once this
+    /// passes (not sliding), and a training can take days. Jobs are idempotent anyway.
+    /// </summary>
+    public static readonly TimeSpan JobInvisibilityTimeout = TimeSpan.FromDays(30);
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var contentRoot = ContentRoot.Find(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args.Where(a => a != "studio").ToArray(),
+            ContentRootPath = contentRoot,
+            WebRootPath = Path.Combine(contentRoot, "wwwroot"),
+        });
+        builder.Configuration.AddEnvironmentVariables("PGX_");
+        configure?.Invoke(builder);
+        // Framework and package assets (blazor.web.js, MudBlazor) come from the build's static web asset
+        // manifest; without this an unpublished build serves them only in Development.
+        builder.WebHost.UseStaticWebAssets();
+
+        var studio = StartupChecks.BindOptions(builder.Configuration);
+        var torchOptions = StartupChecks.BindTorchOptions(builder.Configuration);
+        builder.Services.Configure<StudioOptions>(builder.Configuration.GetSection(StudioOptions.Section));
+        builder.Services.AddSingleton(torchOptions);
+        builder.Services.AddSingleton<StudioPaths>();
+
+        var paths = new StudioPaths(new HostEnvironmentView(contentRoot), Microsoft.Extensions.Options.Options.Create(studio));
+        StartupChecks.EnsureWritableFolder(paths.Saves, "Studio:SavesDirectory");
+        StartupChecks.RequireAccessKeyBeyondLoopback(Urls(builder.Configuration), studio.AccessKey);
+
+        // Registered before the Hangfire servers: hosted services start in order, so no job runs before
+        // libtorch is loaded, the databases are migrated and the runs are reconciled.
+        builder.Services.AddHostedService<StudioPreparation>();
+        builder.Services.AddDbContextFactory<StudioDbContext>(o => o.UseSqlite($"Data Source={paths.Database}"));
+        builder.Services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseSQLiteStorage(paths.QueueDatabase, new SQLiteStorageOptions { InvisibilityTimeout = JobInvisibilityTimeout }));
+        // One worker on "gpu": the machine has one GPU and its jobs must never overlap.
+        builder.Services.AddHangfireServer(o => { o.ServerName = $"{Environment.MachineName}:gpu"; o.Queues = [Queues.Gpu]; o.WorkerCount = 1; o.SchedulePollingInterval = TimeSpan.FromSeconds(1); });
+        builder.Services.AddHangfireServer(o => { o.ServerName = $"{Environment.MachineName}:serve"; o.Queues = [Queues.Serve]; o.WorkerCount = studio.ServeWorkers; });
+        builder.Services.AddHangfireServer(o => { o.ServerName = $"{Environment.MachineName}:default"; o.Queues = [Queues.Default]; o.WorkerCount = 2; });
+
+        builder.Services.AddSingleton<RunEvents>();
+        builder.Services.AddSingleton<WorkerRegistry>();
+        builder.Services.AddSingleton<RunRecorder>();
+        builder.Services.AddTransient<RunJob>();
+        builder.Services.AddSingleton<RunService>();
+        builder.Services.AddSingleton<StartupReconciler>();
+        builder.Services.AddSingleton<OverviewService>();
+        builder.Services.AddSingleton<SystemInfo.SystemFactsService>();
+        builder.Services.AddSingleton(_ => TorchRuntime.Initialize(torchOptions));
+
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddHttpContextAccessor();
+        // Keys under saves/ so circuits and antiforgery tokens survive a restart of the studio.
+        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(paths.Saves, "keys")))
+            .SetApplicationName("pgx-studio");
+
+        var app = builder.Build();
+        if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        app.UseLanAccess();
+        app.UseStaticFiles();
+        app.UseAntiforgery();
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new LocalRequestsOnlyAuthorizationFilter()],
+            DashboardTitle = "PGX Studio queue",
+            AppPath = "/",
+        });
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        WebApplication? app = null;
+        try
+        {
+            app = Build(args);
+            await app.StartAsync();
+            var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                .Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            Console.WriteLine($"PGX Studio is listening on {string.Join(", ", addresses)} (content root {app.Environment.ContentRootPath}).");
+            await app.WaitForShutdownAsync();
+            return 0;
+        }
+        catch (StartupProblem problem)
+        {
+            Console.Error.WriteLine($"pgx: {problem.Message}");
+            return 1;
+        }
+        catch (Exception e) when (StartupChecks.FromBindFailure(e, app is null ? [] : Urls(app.Configuration)) is { } problem)
+        {
+            Console.Error.WriteLine($"pgx: {problem.Message}");
+            return 1;
+        }
+        finally
+        {
+            if (app is not null) await app.DisposeAsync();
+        }
+    }
+
+    static IReadOnlyList<string> Urls(IConfiguration configuration) =>
+        (configuration["urls"] ?? configuration["Urls"] ?? "http://localhost:5000")
+        .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>Just enough of an environment to resolve paths before the host exists.</summary>
+    sealed class HostEnvironmentView(string contentRoot) : IWebHostEnvironment
+    {
+        public string ContentRootPath { get; set; } = contentRoot;
+        public string WebRootPath { get; set; } = Path.Combine(contentRoot, "wwwroot");
+        public string EnvironmentName { get; set; } = "";
+        public string ApplicationName { get; set; } = "pgx";
+        public Microsoft.Extensions.FileProviders.IFileProvider WebRootFileProvider { get; set; } = null!;
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
+    }
+}

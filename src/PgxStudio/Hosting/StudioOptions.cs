@@ -1,0 +1,40 @@
+namespace PgxStudio.Hosting;
+
+/// <summary>The <c>Studio</c> configuration section. Relative paths are under the content root (the repo root).</summary>
+public sealed class StudioOptions
+{
+    public const string Section = "Studio";
+
+    /// <summary>Run outputs, the studio's databases and its own models.</summary>
+    public string SavesDirectory { get; set; } = "saves";
+
+    /// <summary>Datasets and dataset_info.json, laid out as LLaMA-Factory does.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Runs and metrics (EF Core). Empty: saves/studio.db.</summary>
+    public string? DatabasePath { get; set; }
+
+    /// <summary>The job queue (Hangfire). Empty: saves/hangfire.db.</summary>
+    public string? QueueDatabasePath { get; set; }
+
+    /// <summary>Folders searched for Hugging Face model folders (the hub cache layout too).</summary>
+    public List<string> ModelRoots { get; set; } = ["saves/models"];
+
+    /// <summary>The model the studio offers first; created on first start when it is the demo model.</summary>
+    public string DefaultModel { get; set; } = "saves/models/pgx-demo-tiny";
+
+    /// <summary>Largest dataset upload accepted, in megabytes.</summary>
+    public int UploadLimitMegabytes { get; set; } = 200;
+
+    /// <summary>
+    /// Shared key that LAN clients must enter. Required when the studio listens beyond loopback;
+    /// browsers on the machine itself never need it.
+    /// </summary>
+    public string? AccessKey { get; set; }
+
+    /// <summary>Jobs in the queue's "serve" and "default" pools.</summary>
+    public int ServeWorkers { get; set; } = 4;
+
+    /// <summary>How long a worker gets to stop gracefully after a cancel before it is killed.</summary>
+    public int CancelGraceSeconds { get; set; } = 120;
+}

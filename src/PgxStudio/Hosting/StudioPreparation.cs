@@ -1,0 +1,60 @@
+using Hangfire;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using PgxStudio.Engine.Native;
+using PgxStudio.Persistence;
+using PgxStudio.Runs;
+
+namespace PgxStudio.Hosting;
+
+/// <summary>
+/// Runs once before the job servers start: loads libtorch, migrates the database (WAL mode), opens the queue
+/// storage, and reconciles runs a previous studio left behind. Problems become a <see cref="StartupProblem"/>.
+/// </summary>
+public sealed class StudioPreparation(IServiceProvider services, StudioPaths paths) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            services.GetRequiredService<TorchInfo>();
+        }
+        catch (TorchSetupException e)
+        {
+            throw new StartupProblem(e.Message, e);
+        }
+
+        var dbFactory = services.GetRequiredService<IDbContextFactory<StudioDbContext>>();
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await db.Database.MigrateAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+        catch (SqliteException e)
+        {
+            throw StartupChecks.CorruptDatabase(paths.Database, e);
+        }
+
+        try
+        {
+            _ = services.GetRequiredService<JobStorage>().GetMonitoringApi().Servers();
+        }
+        catch (Exception e) when (Sqlite(e) is { } inner)
+        {
+            throw StartupChecks.CorruptDatabase(paths.QueueDatabase, inner);
+        }
+
+        await services.GetRequiredService<StartupReconciler>().ReconcileAsync();
+    }
+
+    /// <summary>EF Core speaks Microsoft.Data.Sqlite, the queue storage sqlite-net: either may report the damage.</summary>
+    static Exception? Sqlite(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is SqliteException || x.GetType().FullName?.StartsWith("SQLite.", StringComparison.Ordinal) == true) return x;
+        return null;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

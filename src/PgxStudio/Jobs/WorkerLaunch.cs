@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using PgxStudio.Persistence;
+
+namespace PgxStudio.Jobs;
+
+/// <summary>
+/// How to start a worker: this same program with a verb. The studio may itself run as `pgx` (apphost),
+/// `dotnet pgx.dll`, or inside a test host, so the worker is always started as `dotnet pgx.dll` unless the
+/// apphost sits beside it.
+/// </summary>
+public static class WorkerLaunch
+{
+    /// <summary>Environment flag telling a verb it is supervised: it then stops when its stdin closes.</summary>
+    public const string SupervisedVariable = "PGX_SUPERVISED";
+
+    public static ProcessStartInfo For(Run run, string contentRoot)
+    {
+        var verbArgs = VerbArguments(run, contentRoot);
+        var dll = typeof(WorkerLaunch).Assembly.Location;
+        var appHost = Path.Combine(Path.GetDirectoryName(dll)!, "pgx");
+        var info = File.Exists(appHost)
+            ? new ProcessStartInfo(appHost)
+            : new ProcessStartInfo(DotNetHost()) { ArgumentList = { dll } };
+        foreach (var a in verbArgs) info.ArgumentList.Add(a);
+        info.WorkingDirectory = contentRoot;
+        info.RedirectStandardInput = true;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
+        info.Environment[SupervisedVariable] = "1";
+        info.Environment["PGX_HOME"] = contentRoot;
+        info.Environment["PGX_RUN_ID"] = run.Id.ToString();
+        return info;
+    }
+
+    /// <summary>The verb line for each kind of run; the run's config travels as a file in its output folder.</summary>
+    static IReadOnlyList<string> VerbArguments(Run run, string contentRoot)
+    {
+        var output = Path.Combine(contentRoot, run.OutputDir);
+        return run.Kind switch
+        {
+            RunKind.SelfTest => ["selftest", "--config", ConfigFile(run, output, "selftest.yaml"), "--out", output],
+            _ => throw new NotSupportedException($"Runs of kind {run.Kind} have no worker yet."),
+        };
+    }
+
+    static string ConfigFile(Run run, string output, string name)
+    {
+        Directory.CreateDirectory(output);
+        var path = Path.Combine(output, name);
+        File.WriteAllText(path, run.Config);
+        return path;
+    }
+
+    static string DotNetHost()
+    {
+        var current = Environment.ProcessPath;
+        if (current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet") return current;
+        var root = Environment.GetEnvironmentVariable("DOTNET_ROOT");
+        if (!string.IsNullOrEmpty(root) && File.Exists(Path.Combine(root, "dotnet"))) return Path.Combine(root, "dotnet");
+        return "dotnet";
+    }
+}

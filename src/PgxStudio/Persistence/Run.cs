@@ -1,0 +1,41 @@
+namespace PgxStudio.Persistence;
+
+/// <summary>One unit of the team's work: a training, a prediction, a loaded chat model, a self-test.</summary>
+public sealed class Run
+{
+    public int Id { get; set; }
+    public RunKind Kind { get; set; }
+    public string Name { get; set; } = "";
+    public string Owner { get; set; } = "";
+    public RunStatus Status { get; set; } = RunStatus.Queued;
+
+    /// <summary>The run's configuration as the worker reads it (LLaMA-Factory YAML for train/predict).</summary>
+    public string Config { get; set; } = "";
+
+    /// <summary>Where the worker writes, relative to the content root (under saves/).</summary>
+    public string OutputDir { get; set; } = "";
+
+    public DateTime CreatedAt { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    public string? Error { get; set; }
+
+    /// <summary>The Hangfire job that supervises this run.</summary>
+    public string? JobId { get; set; }
+
+    /// <summary>Process id of the live worker, so a restart can tell a live run from a dead one.</summary>
+    public int? WorkerPid { get; set; }
+
+    public bool CancelRequested { get; set; }
+
+    public int? CurrentStep { get; set; }
+    public int? TotalSteps { get; set; }
+
+    public List<RunMetric> Metrics { get; set; } = [];
+
+    public bool IsFinished => Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled;
+}
+
+public enum RunKind { SelfTest, Train, Predict, Serve }
+
+public enum RunStatus { Queued, Running, Succeeded, Failed, Cancelled, Interrupted }

@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace PgxStudio.Persistence;
+
+/// <summary>The studio's source of truth: runs and their metrics, in SQLite.</summary>
+public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) : DbContext(options)
+{
+    public DbSet<Run> Runs => Set<Run>();
+    public DbSet<RunMetric> RunMetrics => Set<RunMetric>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Run>(run =>
+        {
+            run.Property(r => r.Kind).HasConversion<string>().HasMaxLength(16);
+            run.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+            run.Property(r => r.Name).HasMaxLength(200);
+            run.Property(r => r.Owner).HasMaxLength(100);
+            run.HasIndex(r => r.Status);
+            run.HasIndex(r => r.Owner);
+            run.HasMany(r => r.Metrics).WithOne().HasForeignKey(m => m.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<RunMetric>().HasIndex(m => new { m.RunId, m.Step });
+    }
+}

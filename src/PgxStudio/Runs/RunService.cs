@@ -1,0 +1,145 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PgxStudio.Hosting;
+using PgxStudio.Jobs;
+using PgxStudio.Live;
+using PgxStudio.Persistence;
+
+namespace PgxStudio.Runs;
+
+/// <summary>What pages and the CLI do with runs: queue them, cancel, resume, delete, list the queue.</summary>
+public sealed class RunService(
+    IDbContextFactory<StudioDbContext> dbFactory,
+    IBackgroundJobClient jobs,
+    WorkerRegistry registry,
+    RunEvents bus,
+    StudioPaths paths,
+    IOptions<StudioOptions> options)
+{
+    /// <summary>Records a new run and puts its job on the queue its kind belongs to.</summary>
+    public async Task<Run> EnqueueAsync(RunKind kind, string name, string owner, string config, string? outputDir = null)
+    {
+        if (string.IsNullOrWhiteSpace(owner))
+            throw new RunRequestException("Enter your name first: every queued job records who queued it.");
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var run = new Run
+        {
+            Kind = kind,
+            Name = string.IsNullOrWhiteSpace(name) ? $"{kind.ToString().ToLowerInvariant()}-{DateTime.Now:yyyy-MM-dd-HH-mm-ss}" : name.Trim(),
+            Owner = owner.Trim(),
+            Config = config,
+            CreatedAt = DateTime.UtcNow,
+            Status = RunStatus.Queued,
+        };
+        db.Runs.Add(run);
+        await db.SaveChangesAsync();
+        run.OutputDir = outputDir ?? Path.Combine(Path.GetRelativePath(paths.ContentRoot, paths.Saves), kind.ToString().ToLowerInvariant(), $"run-{run.Id}");
+        run.JobId = Enqueue(run);
+        await db.SaveChangesAsync();
+        bus.Publish(new RunUpdate(run.Id, run.Status));
+        return run;
+    }
+
+    string Enqueue(Run run) => RunQueue.Enqueue(jobs, run);
+
+    public static string QueueOf(RunKind kind) => RunQueue.Of(kind);
+
+    /// <summary>
+    /// A queued run leaves the queue at once; a running one is asked to stop gracefully (its worker saves a
+    /// checkpoint and exits) and is killed if it has not stopped after the grace period.
+    /// </summary>
+    public async Task<Run> CancelAsync(int runId, StudioUser user)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId)
+                  ?? throw new RunRequestException($"Run {runId} does not exist.");
+        if (!user.MayChange(run))
+            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or a local admin can cancel it.");
+        switch (run.Status)
+        {
+            case RunStatus.Queued:
+                run.Status = RunStatus.Cancelled;
+                run.FinishedAt = DateTime.UtcNow;
+                run.Error = $"Cancelled by {user.Name} before it started.";
+                await db.SaveChangesAsync();
+                if (run.JobId is not null) jobs.Delete(run.JobId);
+                bus.Publish(new RunUpdate(run.Id, run.Status));
+                break;
+            case RunStatus.Running:
+                run.CancelRequested = true;
+                await db.SaveChangesAsync();
+                StopWorker(run);
+                break;
+            default:
+                throw new RunRequestException($"Run {runId} is {run.Status.ToString().ToLowerInvariant()}; only queued or running runs can be cancelled.");
+        }
+        return run;
+    }
+
+    void StopWorker(Run run)
+    {
+        int? pid = registry.TryGet(run.Id, out var process) ? process.Id : run.WorkerPid;
+        if (pid is not { } id) return;
+        PosixSignals.Send(id, PosixSignals.SigTerm);
+        var grace = TimeSpan.FromSeconds(options.Value.CancelGraceSeconds);
+        _ = Task.Delay(grace).ContinueWith(_ =>
+        {
+            if (WorkerProcess.IsAlive(id, run.Id)) PosixSignals.Send(id, PosixSignals.SigKill);
+        });
+    }
+
+    /// <summary>Queues an interrupted or cancelled run again; its worker continues from its last checkpoint.</summary>
+    public async Task<Run> ResumeAsync(int runId, StudioUser user)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId)
+                  ?? throw new RunRequestException($"Run {runId} does not exist.");
+        if (!user.MayChange(run))
+            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or a local admin can resume it.");
+        if (run.Status is not (RunStatus.Interrupted or RunStatus.Cancelled or RunStatus.Failed))
+            throw new RunRequestException($"Run {runId} is {run.Status.ToString().ToLowerInvariant()}; only interrupted, cancelled or failed runs can be resumed.");
+        run.Status = RunStatus.Queued;
+        run.CancelRequested = false;
+        run.FinishedAt = null;
+        run.Error = null;
+        run.JobId = Enqueue(run);
+        await db.SaveChangesAsync();
+        bus.Publish(new RunUpdate(run.Id, run.Status));
+        return run;
+    }
+
+    /// <summary>The team's queue: running first, then queued in the order they will start, per queue.</summary>
+    public async Task<IReadOnlyList<QueueEntry>> QueueAsync()
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var active = await db.Runs.AsNoTracking()
+            .Where(r => r.Status == RunStatus.Queued || r.Status == RunStatus.Running)
+            .OrderBy(r => r.Id).ToListAsync();
+        var entries = new List<QueueEntry>();
+        foreach (var group in active.GroupBy(r => QueueOf(r.Kind)))
+        {
+            int position = 0;
+            foreach (var run in group.OrderBy(r => r.Status == RunStatus.Running ? 0 : 1).ThenBy(r => r.Id))
+                entries.Add(new QueueEntry(run, group.Key, run.Status == RunStatus.Running ? 0 : ++position));
+        }
+        return entries;
+    }
+
+    public async Task<QueueSummary> SummaryAsync()
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var counts = await db.Runs.AsNoTracking().GroupBy(r => r.Status)
+            .Select(g => new { g.Key, Count = g.Count() }).ToListAsync();
+        int Count(RunStatus s) => counts.FirstOrDefault(c => c.Key == s)?.Count ?? 0;
+        return new QueueSummary(Count(RunStatus.Queued), Count(RunStatus.Running), Count(RunStatus.Succeeded),
+            Count(RunStatus.Failed), Count(RunStatus.Cancelled), Count(RunStatus.Interrupted));
+    }
+}
+
+public sealed record QueueEntry(Run Run, string Queue, int Position);
+
+public sealed record QueueSummary(int Queued, int Running, int Succeeded, int Failed, int Cancelled, int Interrupted);
+
+/// <summary>A request a user made that cannot be done; the message is the one sentence shown.</summary>
+public sealed class RunRequestException(string message) : Exception(message);
