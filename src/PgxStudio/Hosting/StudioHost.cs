@@ -52,26 +52,11 @@ public static class StudioHost
         // Registered before the Hangfire servers: hosted services start in order, so no job runs before
         // libtorch is loaded, the databases are migrated and the runs are reconciled.
         builder.Services.AddHostedService<StudioPreparation>();
-        builder.Services.AddDbContextFactory<StudioDbContext>(o => o.UseSqlite($"Data Source={paths.Database}"));
-        builder.Services.AddHangfire(config => config
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseSQLiteStorage(paths.QueueDatabase, new SQLiteStorageOptions { InvisibilityTimeout = JobInvisibilityTimeout }));
+        builder.Services.AddStudioCore(paths);
         // One worker on "gpu": the machine has one GPU and its jobs must never overlap.
         builder.Services.AddHangfireServer(o => { o.ServerName = $"{Environment.MachineName}:gpu"; o.Queues = [Queues.Gpu]; o.WorkerCount = 1; o.SchedulePollingInterval = TimeSpan.FromSeconds(1); });
         builder.Services.AddHangfireServer(o => { o.ServerName = $"{Environment.MachineName}:serve"; o.Queues = [Queues.Serve]; o.WorkerCount = studio.ServeWorkers; });
         builder.Services.AddHangfireServer(o => { o.ServerName = $"{Environment.MachineName}:default"; o.Queues = [Queues.Default]; o.WorkerCount = 2; });
-
-        builder.Services.AddSingleton<RunEvents>();
-        builder.Services.AddSingleton<WorkerRegistry>();
-        builder.Services.AddSingleton<RunRecorder>();
-        builder.Services.AddTransient<RunJob>();
-        builder.Services.AddSingleton<RunService>();
-        builder.Services.AddSingleton<StartupReconciler>();
-        builder.Services.AddSingleton<OverviewService>();
-        builder.Services.AddSingleton<SystemInfo.SystemFactsService>();
-        builder.Services.AddSingleton(_ => TorchRuntime.Initialize(torchOptions));
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();

@@ -1,0 +1,38 @@
+using Hangfire;
+using Hangfire.Storage.SQLite;
+using Microsoft.EntityFrameworkCore;
+using PgxStudio.Engine.Native;
+using PgxStudio.Jobs;
+using PgxStudio.Live;
+using PgxStudio.Persistence;
+using PgxStudio.Runs;
+
+namespace PgxStudio.Hosting;
+
+/// <summary>
+/// The studio's services without its servers: databases, queue storage, run handling, page services.
+/// Component tests register exactly these over a temporary folder.
+/// </summary>
+public static class StudioServices
+{
+    public static IServiceCollection AddStudioCore(this IServiceCollection services, StudioPaths paths)
+    {
+        services.AddDbContextFactory<StudioDbContext>(o => o.UseSqlite($"Data Source={paths.Database}"));
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseSQLiteStorage(paths.QueueDatabase, new SQLiteStorageOptions { InvisibilityTimeout = StudioHost.JobInvisibilityTimeout, QueuePollInterval = TimeSpan.FromSeconds(1) }));
+        services.AddSingleton<RunEvents>();
+        services.AddSingleton<WorkerRegistry>();
+        services.AddSingleton<RunRecorder>();
+        services.AddTransient<RunJob>();
+        services.AddSingleton<RunService>();
+        services.AddSingleton<StartupReconciler>();
+        services.AddSingleton<OverviewService>();
+        services.AddSingleton<SystemInfo.SystemFactsService>();
+        services.AddSingleton(provider => TorchRuntime.Initialize(provider.GetRequiredService<TorchOptions>()));
+
+        return services;
+    }
+}
