@@ -78,6 +78,27 @@ public static class StartupChecks
         return IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
     }
 
+    /// <summary>Checked before Kestrel starts, so a busy port is one sentence rather than a logged stack trace.</summary>
+    public static void RequireFreePorts(IEnumerable<string> urls)
+    {
+        foreach (var url in urls)
+        {
+            if (!Uri.TryCreate(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0"), UriKind.Absolute, out var uri) || uri.Port == 0) continue;
+            var address = uri.Host == "localhost" ? IPAddress.Loopback : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) ? ip : IPAddress.Any;
+            try
+            {
+                var probe = new System.Net.Sockets.TcpListener(address, uri.Port);
+                probe.Start();
+                probe.Stop();
+            }
+            catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+            {
+                throw new StartupProblem(
+                    $"Cannot listen on {url}: port {uri.Port} is in use by another program; stop it or start the studio with --urls http://localhost:<another port>.");
+            }
+        }
+    }
+
     public static StartupProblem? FromBindFailure(Exception e, IEnumerable<string> urls)
     {
         for (var inner = e; inner is not null; inner = inner.InnerException)

@@ -43,15 +43,15 @@ public static class StudioHost
         var torchOptions = StartupChecks.BindTorchOptions(builder.Configuration);
         builder.Services.Configure<StudioOptions>(builder.Configuration.GetSection(StudioOptions.Section));
         builder.Services.AddSingleton(torchOptions);
-        builder.Services.AddSingleton<StudioPaths>();
-
-        var paths = new StudioPaths(new HostEnvironmentView(contentRoot), Microsoft.Extensions.Options.Options.Create(studio));
+        var paths = new StudioPaths(contentRoot, studio);
+        builder.Services.AddSingleton(paths);
         StartupChecks.EnsureWritableFolder(paths.Saves, "Studio:SavesDirectory");
         StartupChecks.RequireAccessKeyBeyondLoopback(Urls(builder.Configuration), studio.AccessKey);
 
         // Registered before the Hangfire servers: hosted services start in order, so no job runs before
         // libtorch is loaded, the databases are migrated and the runs are reconciled.
-        builder.Services.AddHostedService<StudioPreparation>();
+        builder.Services.AddSingleton<StudioPreparation>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<StudioPreparation>());
         builder.Services.AddStudioCore(paths);
         // One worker on "gpu": the machine has one GPU and its jobs must never overlap.
         builder.Services.AddHangfireServer(o => { o.ServerName = $"{Environment.MachineName}:gpu"; o.Queues = [Queues.Gpu]; o.WorkerCount = 1; o.SchedulePollingInterval = TimeSpan.FromSeconds(1); });
@@ -86,6 +86,8 @@ public static class StudioHost
         try
         {
             app = Build(args);
+            StartupChecks.RequireFreePorts(Urls(app.Configuration));
+            await app.Services.GetRequiredService<StudioPreparation>().PrepareAsync();
             await app.StartAsync();
             var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
                 .Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
@@ -112,15 +114,4 @@ public static class StudioHost
     static IReadOnlyList<string> Urls(IConfiguration configuration) =>
         (configuration["urls"] ?? configuration["Urls"] ?? "http://localhost:5000")
         .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-    /// <summary>Just enough of an environment to resolve paths before the host exists.</summary>
-    sealed class HostEnvironmentView(string contentRoot) : IWebHostEnvironment
-    {
-        public string ContentRootPath { get; set; } = contentRoot;
-        public string WebRootPath { get; set; } = Path.Combine(contentRoot, "wwwroot");
-        public string EnvironmentName { get; set; } = "";
-        public string ApplicationName { get; set; } = "pgx";
-        public Microsoft.Extensions.FileProviders.IFileProvider WebRootFileProvider { get; set; } = null!;
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
-    }
 }

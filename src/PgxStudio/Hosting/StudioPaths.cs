@@ -1,13 +1,11 @@
-using Microsoft.Extensions.Options;
-
 namespace PgxStudio.Hosting;
 
 /// <summary>Absolute paths derived from the content root and <see cref="StudioOptions"/>.</summary>
-public sealed class StudioPaths(IWebHostEnvironment environment, IOptions<StudioOptions> options)
+public sealed class StudioPaths(string contentRoot, StudioOptions options)
 {
-    readonly StudioOptions _options = options.Value;
+    readonly StudioOptions _options = options;
 
-    public string ContentRoot => environment.ContentRootPath;
+    public string ContentRoot { get; } = Path.GetFullPath(contentRoot);
     public string Saves => Resolve(_options.SavesDirectory);
     public string Data => Resolve(_options.DataDirectory);
     public string Database => string.IsNullOrWhiteSpace(_options.DatabasePath) ? Path.Combine(Saves, "studio.db") : Resolve(_options.DatabasePath);

@@ -13,7 +13,29 @@ namespace PgxStudio.Hosting;
 /// </summary>
 public sealed class StudioPreparation(IServiceProvider services, StudioPaths paths) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    readonly SemaphoreSlim _once = new(1, 1);
+    bool _prepared;
+
+    /// <summary>Safe to call more than once; the command line calls it before starting the host so that a
+    /// problem is reported in one sentence instead of through the host's error log.</summary>
+    public async Task PrepareAsync(CancellationToken cancellationToken = default)
+    {
+        await _once.WaitAsync(cancellationToken);
+        try
+        {
+            if (_prepared) return;
+            await PrepareOnceAsync(cancellationToken);
+            _prepared = true;
+        }
+        finally
+        {
+            _once.Release();
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => PrepareAsync(cancellationToken);
+
+    async Task PrepareOnceAsync(CancellationToken cancellationToken)
     {
         try
         {

@@ -1,0 +1,26 @@
+using System.Diagnostics;
+
+namespace PgxStudio.TestSupport;
+
+/// <summary>Runs the real `pgx` executable (as `dotnet pgx.dll`) the way a user or the studio would.</summary>
+public static class Pgx
+{
+    public static string Dll => typeof(Program).Assembly.Location;
+
+    public static (int ExitCode, string Stdout, string Stderr) Run(TimeSpan timeout, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Dll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment.Remove("PGX_HOME");
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"pgx {string.Join(' ', args)} did not exit within {timeout.TotalSeconds:0}s; output so far: {stdout}");
+        }
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
