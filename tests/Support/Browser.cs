@@ -1,0 +1,45 @@
+using Microsoft.Playwright;
+
+namespace PgxStudio.TestSupport;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright (no browser download): headless, with the flags a closed network needs.
+/// </summary>
+public static class Browser
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    public static async Task<(IPlaywright, IBrowser)> LaunchAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+            throw new InvalidOperationException($"{ChromiumPath} is missing: run scripts/test.sh (it installs Debian's chromium package).");
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+        });
+        return (playwright, browser);
+    }
+
+    /// <summary>Opens a page and waits until the Blazor circuit is attached (clicks before that are lost).</summary>
+    public static async Task<IPage> OpenAsync(IBrowserContext context, Uri url)
+    {
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(url.ToString());
+        await WaitForInteractiveAsync(page);
+        return page;
+    }
+
+    public static Task WaitForInteractiveAsync(IPage page) =>
+        page.Locator("#pgx-interactive").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var dir = Path.Combine(RepoPaths.Artifacts, "screenshots");
+        Directory.CreateDirectory(dir);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(dir, name + ".png"), FullPage = true });
+    }
+}
