@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using PgxStudio.TestSupport;
 
 namespace PgxStudio.E2E;
 
