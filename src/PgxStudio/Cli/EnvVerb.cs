@@ -12,10 +12,11 @@ public static class EnvVerb
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
-        var command = new Command("env", "Print the machine, runtime and device facts.") { json };
+        var contentRoot = new Option<string?>("--contentRoot") { Description = "The studio folder (default: found from here)." };
+        var command = new Command("env", "Print the machine, runtime and device facts.") { json, contentRoot };
         command.SetAction((parse, ct) =>
         {
-            var root = ContentRoot.Find([]);
+            var root = parse.GetValue(contentRoot) is { } given ? Path.GetFullPath(given) : ContentRoot.Find([]);
             var configuration = new ConfigurationBuilder().SetBasePath(root)
                 .AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables("PGX_").Build();
             TorchInfo torch;

@@ -24,6 +24,7 @@ public class LayoutTests
         Assert.Contains("alice", layout.Find("#owner-button").TextContent);
         // The providers MudBlazor's dialogs, popovers and snackbars need are present.
         Assert.NotEmpty(layout.FindAll(".mud-popover-provider"));
+        Assert.NotNull(layout.Find("#pgx-interactive")); // the marker browser tests wait for
     }
 
     [Fact]

@@ -32,6 +32,8 @@ public sealed class StudioComponentContext : BunitContext, IAsyncDisposable
 
         using var db = Services.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContext();
         db.Database.Migrate();
+        // Pages render as they do in the studio: interactive on a server circuit.
+        Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
     public UserSession Session { get; }

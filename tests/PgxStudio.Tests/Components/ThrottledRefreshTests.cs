@@ -13,7 +13,8 @@ public class ThrottledRefreshTests
         await Task.Delay(50);
         for (int i = 0; i < 100; i++) throttle.Request();
         await Task.Delay(400);
-        Assert.Equal(2, refreshes);
+        // One at once and one trailing; a slow machine may split the burst once more, never 101 times.
+        Assert.InRange(refreshes, 2, 3);
     }
 
     [Fact]
