@@ -58,9 +58,12 @@ public static class StudioHost
         builder.Services.AddHangfireServer(o => { o.ServerName = $"{Environment.MachineName}:serve"; o.Queues = [Queues.Serve]; o.WorkerCount = studio.ServeWorkers; });
         builder.Services.AddHangfireServer(o => { o.ServerName = $"{Environment.MachineName}:default"; o.Queues = [Queues.Default]; o.WorkerCount = 2; });
 
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents(o => o.JSInteropDefaultCallTimeout = TimeSpan.FromSeconds(5));
         builder.Services.AddMudServices();
         builder.Services.AddHttpContextAccessor();
+        // Stop the job servers beside the web server, not after it: a browser that left mid-call can hold the web
+        // server's shutdown, and running workers must still get their graceful stop.
+        builder.Services.Configure<HostOptions>(o => o.ServicesStopConcurrently = true);
         // Keys under saves/ so circuits and antiforgery tokens survive a restart of the studio.
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(paths.Saves, "keys")))
             .SetApplicationName("pgx-studio");

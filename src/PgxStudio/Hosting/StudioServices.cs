@@ -29,7 +29,8 @@ public static class StudioServices
         services.AddTransient<RunJob>();
         services.AddSingleton<RunService>();
         services.AddSingleton<StartupReconciler>();
-        services.AddSingleton<OverviewService>();
+        services.AddSingleton<RunQueries>();
+        services.AddSingleton<RunFiles>();
         services.AddSingleton<SystemInfo.SystemFactsService>();
         services.AddSingleton(provider => TorchRuntime.Initialize(provider.GetRequiredService<TorchOptions>()));
 

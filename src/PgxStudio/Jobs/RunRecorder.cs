@@ -42,6 +42,7 @@ public sealed class RunRecorder(IDbContextFactory<StudioDbContext> dbFactory, Ru
                 ElapsedSeconds = e.ElapsedSeconds,
             });
             run.CurrentStep = step;
+            if (e.Loss is { } loss) run.FinalLoss = loss;
         }
         if (e.TotalSteps is { } total) run.TotalSteps = total;
         await db.SaveChangesAsync(ct);

@@ -28,6 +28,14 @@ public sealed class Run
 
     public bool CancelRequested { get; set; }
 
+    /// <summary>What the run works on, for lists and filters (from its config): model path, method, datasets.</summary>
+    public string? Model { get; set; }
+    public string? Method { get; set; }
+    public string? Datasets { get; set; }
+
+    /// <summary>The last training loss the worker reported.</summary>
+    public double? FinalLoss { get; set; }
+
     public int? CurrentStep { get; set; }
     public int? TotalSteps { get; set; }
 

@@ -109,21 +109,69 @@ public sealed class RunService(
         return run;
     }
 
-    /// <summary>The team's queue: running first, then queued in the order they will start, per queue.</summary>
+    /// <summary>Deletes a finished run: its record and metrics, and its folder when that lies under saves/.</summary>
+    public async Task DeleteAsync(int runId, StudioUser user, RunFiles files)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId)
+                  ?? throw new RunRequestException($"Run {runId} does not exist.");
+        if (!user.MayChange(run))
+            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or a local admin can delete it.");
+        if (run.Status is RunStatus.Queued or RunStatus.Running)
+            throw new RunRequestException($"Run {runId} is {run.Status.ToString().ToLowerInvariant()}; cancel it before deleting it.");
+        files.DeleteFolder(run);
+        db.Runs.Remove(run);
+        await db.SaveChangesAsync();
+        bus.Publish(new RunUpdate(run.Id, run.Status));
+    }
+
+    /// <summary>
+    /// The team's queue: per queue, the running run first, then queued runs in the order they will start, with
+    /// an estimated start from the running run's pace and the median duration of past runs of the same kind.
+    /// </summary>
     public async Task<IReadOnlyList<QueueEntry>> QueueAsync()
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         var active = await db.Runs.AsNoTracking()
             .Where(r => r.Status == RunStatus.Queued || r.Status == RunStatus.Running)
             .OrderBy(r => r.Id).ToListAsync();
+        var recent = await db.Runs.AsNoTracking()
+            .Where(r => r.Status == RunStatus.Succeeded && r.StartedAt != null && r.FinishedAt != null)
+            .OrderByDescending(r => r.Id).Take(100).ToListAsync();
+        var now = DateTime.UtcNow;
         var entries = new List<QueueEntry>();
         foreach (var group in active.GroupBy(r => QueueOf(r.Kind)))
         {
             int position = 0;
+            DateTime? freeAt = now;
             foreach (var run in group.OrderBy(r => r.Status == RunStatus.Running ? 0 : 1).ThenBy(r => r.Id))
-                entries.Add(new QueueEntry(run, group.Key, run.Status == RunStatus.Running ? 0 : ++position));
+            {
+                if (run.Status == RunStatus.Running)
+                {
+                    entries.Add(new QueueEntry(run, group.Key, 0, null));
+                    freeAt = freeAt is { } f && Remaining(run, now) is { } left ? Max(f, now + left) : null;
+                    continue;
+                }
+                entries.Add(new QueueEntry(run, group.Key, ++position, freeAt));
+                freeAt = freeAt is { } start && TypicalDuration(recent, run.Kind) is { } typical ? start + typical : null;
+            }
         }
         return entries;
+    }
+
+    static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
+
+    static TimeSpan? Remaining(Run run, DateTime now)
+    {
+        if (run.StartedAt is not { } started || run.CurrentStep is not > 0 || run.TotalSteps is not > 0) return null;
+        var perStep = (now - started) / run.CurrentStep.Value;
+        return perStep * Math.Max(0, run.TotalSteps.Value - run.CurrentStep.Value);
+    }
+
+    static TimeSpan? TypicalDuration(IReadOnlyList<Run> finished, RunKind kind)
+    {
+        var durations = finished.Where(r => r.Kind == kind).Select(r => r.FinishedAt!.Value - r.StartedAt!.Value).Order().ToList();
+        return durations.Count == 0 ? null : durations[durations.Count / 2];
     }
 
     public async Task<QueueSummary> SummaryAsync()
@@ -137,7 +185,8 @@ public sealed class RunService(
     }
 }
 
-public sealed record QueueEntry(Run Run, string Queue, int Position);
+/// <summary>A run in the queue: position 0 is running now; EstimatedStart is null when nothing is known yet.</summary>
+public sealed record QueueEntry(Run Run, string Queue, int Position, DateTime? EstimatedStart);
 
 public sealed record QueueSummary(int Queued, int Running, int Succeeded, int Failed, int Cancelled, int Interrupted);
 

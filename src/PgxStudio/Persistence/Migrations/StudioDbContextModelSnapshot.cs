@@ -36,8 +36,14 @@ namespace PgxStudio.Persistence.Migrations
                     b.Property<int?>("CurrentStep")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Datasets")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
+
+                    b.Property<double?>("FinalLoss")
+                        .HasColumnType("REAL");
 
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT");
@@ -48,6 +54,12 @@ namespace PgxStudio.Persistence.Migrations
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Method")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Model")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Name")

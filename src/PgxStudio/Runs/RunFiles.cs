@@ -1,0 +1,58 @@
+using PgxStudio.Hosting;
+using PgxStudio.Persistence;
+
+namespace PgxStudio.Runs;
+
+/// <summary>A run's folder: its files with sizes and the tail of its worker log.</summary>
+public sealed class RunFiles(StudioPaths paths)
+{
+    public const string LogFileName = "worker.log";
+
+    public string FolderOf(Run run) => paths.Resolve(run.OutputDir);
+
+    public IReadOnlyList<RunFile> List(Run run)
+    {
+        var folder = FolderOf(run);
+        if (string.IsNullOrEmpty(run.OutputDir) || !Directory.Exists(folder)) return [];
+        return Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Select(f => new FileInfo(f))
+            .OrderBy(f => f.FullName, StringComparer.Ordinal)
+            .Select(f => new RunFile(Path.GetRelativePath(folder, f.FullName), f.Length, f.LastWriteTimeUtc))
+            .ToList();
+    }
+
+    /// <summary>The last lines of the worker log, read from the end so a long log costs nothing.</summary>
+    public IReadOnlyList<string> TailLog(Run run, int lines)
+    {
+        var path = Path.Combine(FolderOf(run), LogFileName);
+        if (!File.Exists(path)) return [];
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        long start = Math.Max(0, stream.Length - 64 * 1024);
+        stream.Seek(start, SeekOrigin.Begin);
+        using var reader = new StreamReader(stream);
+        var text = reader.ReadToEnd();
+        var all = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (start > 0 && all.Length > 0) all = all[1..]; // the first line was cut in the middle
+        return all.TakeLast(lines).Select(l => l.TrimEnd('\r')).ToList();
+    }
+
+    /// <summary>Removes the run's folder, but only when it lies under saves/: the studio never deletes elsewhere.</summary>
+    public bool DeleteFolder(Run run)
+    {
+        var folder = FolderOf(run);
+        if (string.IsNullOrEmpty(run.OutputDir) || !paths.IsUnderSaves(folder) || !Directory.Exists(folder)) return false;
+        Directory.Delete(folder, recursive: true);
+        return true;
+    }
+}
+
+public sealed record RunFile(string RelativePath, long Bytes, DateTime ModifiedUtc)
+{
+    public string Size => Bytes switch
+    {
+        < 1024 => $"{Bytes} B",
+        < 1024 * 1024 => $"{Bytes / 1024.0:0.0} KiB",
+        < 1024L * 1024 * 1024 => $"{Bytes / (1024.0 * 1024):0.0} MiB",
+        _ => $"{Bytes / (1024.0 * 1024 * 1024):0.00} GiB",
+    };
+}
