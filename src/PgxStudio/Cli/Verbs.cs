@@ -20,6 +20,8 @@ public static class Verbs
         StudioVerb.Create(),
         EnvVerb.Create(),
         SelfTestVerb.Create(),
+        TokenizeVerb.Create(),
+        BenchVerb.Create(),
     ];
 
     /// <summary>True when the arguments name a verb (or ask for help); otherwise the studio starts.</summary>
