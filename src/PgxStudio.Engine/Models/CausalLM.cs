@@ -1,0 +1,97 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PgxStudio.Engine.Models;
+
+/// <summary>The transformer body: `embed_tokens`, `layers.N`, `norm`.</summary>
+public sealed class DecoderModel : nn.Module
+{
+    public readonly TokenEmbedding embed_tokens;
+    public readonly ModuleList<DecoderLayer> layers;
+    public readonly RmsNorm norm;
+
+    public DecoderModel(string name, IWeightSource source, ModelConfig c) : base(name)
+    {
+        embed_tokens = new TokenEmbedding($"{name}.embed_tokens", source, c.VocabSize, c.HiddenSize);
+        layers = new ModuleList<DecoderLayer>(Enumerable.Range(0, c.NumLayers).Select(i => new DecoderLayer($"{name}.layers.{i}", i, source, c)).ToArray());
+        norm = new RmsNorm($"{name}.norm", source, c.HiddenSize, c.RmsNormEps);
+        RegisterComponents();
+    }
+}
+
+/// <summary>
+/// A Llama / Qwen2 / Qwen3 causal language model whose parameter names are the Hugging Face state-dict keys
+/// (`model.layers.0.self_attn.q_proj.weight`, `lm_head.weight`). With tied embeddings there is no lm_head: the
+/// output projection is the embedding table itself, one shared Parameter.
+/// </summary>
+public sealed class CausalLM : nn.Module
+{
+    public readonly DecoderModel model;
+    public readonly Projection? lm_head;
+    readonly Tensor _inverseFrequencies;
+
+    public ModelConfig Config { get; }
+    public ScalarType Dtype { get; }
+    public Device Device { get; }
+
+    public CausalLM(ModelConfig config, IWeightSource source, ScalarType dtype, Device device) : base("CausalLM")
+    {
+        Config = config;
+        Dtype = dtype;
+        Device = device;
+        model = new DecoderModel("model", source, config);
+        if (!config.TieWordEmbeddings) lm_head = new Projection("lm_head", source, config.HiddenSize, config.VocabSize, false);
+        RegisterComponents();
+        // Created after registration so it stays a plain tensor (RegisterComponents would make it a buffer and save it).
+        _inverseFrequencies = tensor(RotaryEmbedding.InverseFrequencies(config).Select(f => (float)f).ToArray(), device: device);
+    }
+
+    /// <summary>Hidden states after the final norm, [batch, seq, hidden].</summary>
+    public Tensor Hidden(Tensor inputIds, Tensor positions, Tensor mask, KvCache? cache = null, int offset = 0)
+    {
+        using var scope = NewDisposeScope();
+        var (cos, sin) = RotaryEmbedding.For(positions, _inverseFrequencies, Dtype);
+        var h = model.embed_tokens.forward(inputIds);
+        foreach (var layer in model.layers) h = layer.Forward(h, cos, sin, mask, cache, offset);
+        return model.norm.forward(h).MoveToOuterDisposeScope();
+    }
+
+    public Tensor Logits(Tensor hidden) => nn.functional.linear(hidden, lm_head?.weight ?? model.embed_tokens.weight);
+
+    /// <summary>Logits for a batch of (right- or left-) padded sequences with no cache: [batch, seq, vocab].</summary>
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null)
+    {
+        using var scope = NewDisposeScope();
+        attentionMask ??= ones_like(inputIds);
+        var positions = AttentionMasks.Positions(attentionMask);
+        var mask = AttentionMasks.Causal(attentionMask, attentionMask.shape[1], 0);
+        return Logits(Hidden(inputIds, positions, mask)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Every parameter by its Hugging Face key, as a checkpoint stores them.</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> StateTensors() =>
+        named_parameters().Select(p => (p.name, (Tensor)p.parameter));
+
+    /// <summary>Builds the model from a Hugging Face folder: every expected tensor must be there with its exact shape.</summary>
+    public static CausalLM Load(string modelDirectory, ScalarType? dtype = null, Device? device = null)
+    {
+        var config = ModelConfig.Load(modelDirectory);
+        device ??= Native.TorchRuntime.Info.Device;
+        var chosen = dtype ?? DefaultDtype(config, device);
+        using var weights = new ModelWeights(modelDirectory);
+        var model = new CausalLM(config, new CheckpointWeights(weights, chosen, device), chosen, device);
+        // Checkpoints of tied models sometimes also carry lm_head.weight; anything else unused is a mismatch.
+        var extra = weights.Untaken.Where(n => !(config.TieWordEmbeddings && n == "lm_head.weight") && !n.EndsWith("rotary_emb.inv_freq")).ToList();
+        if (extra.Count > 0)
+        {
+            model.Dispose();
+            throw new ModelFileException($"The weights in {modelDirectory} contain {extra.Count} tensor(s) this {config.Architecture} does not use, first {extra[0]}; config.json and the weights disagree.");
+        }
+        return model;
+    }
+
+    /// <summary>bf16 on CUDA when the checkpoint is bf16; fp32 on the CPU, where bf16 matmuls lose accuracy for little gain in tests.</summary>
+    public static ScalarType DefaultDtype(ModelConfig config, Device device) =>
+        device.type == DeviceType.CUDA && config.TorchDtype is "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32;
+}

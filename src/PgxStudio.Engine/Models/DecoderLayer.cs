@@ -1,0 +1,101 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PgxStudio.Engine.Models;
+
+/// <summary>Grouped-query self-attention with RoPE (and Qwen3's per-head q/k RMSNorm before it).</summary>
+public sealed class Attention : nn.Module
+{
+    public readonly Projection q_proj, k_proj, v_proj, o_proj;
+    public readonly RmsNorm? q_norm, k_norm;
+    readonly ModelConfig _config;
+
+    public Attention(string name, IWeightSource source, ModelConfig c) : base(name)
+    {
+        _config = c;
+        long qOut = (long)c.NumHeads * c.HeadDim, kvOut = (long)c.NumKeyValueHeads * c.HeadDim;
+        q_proj = new Projection($"{name}.q_proj", source, c.HiddenSize, qOut, c.AttentionBias);
+        k_proj = new Projection($"{name}.k_proj", source, c.HiddenSize, kvOut, c.AttentionBias);
+        v_proj = new Projection($"{name}.v_proj", source, c.HiddenSize, kvOut, c.AttentionBias);
+        o_proj = new Projection($"{name}.o_proj", source, qOut, c.HiddenSize, false);
+        if (c.QkNorm)
+        {
+            q_norm = new RmsNorm($"{name}.q_norm", source, c.HeadDim, c.RmsNormEps);
+            k_norm = new RmsNorm($"{name}.k_norm", source, c.HeadDim, c.RmsNormEps);
+        }
+        RegisterComponents();
+    }
+
+    /// <param name="mask">Boolean [batch, 1, seq, total], true where a query may attend to a key.</param>
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor mask, KvCache? cache, int layer, int offset)
+    {
+        using var scope = NewDisposeScope();
+        long b = x.shape[0], s = x.shape[1];
+        var q = q_proj.forward(x).view(b, s, _config.NumHeads, _config.HeadDim);
+        var k = k_proj.forward(x).view(b, s, _config.NumKeyValueHeads, _config.HeadDim);
+        var v = v_proj.forward(x).view(b, s, _config.NumKeyValueHeads, _config.HeadDim).transpose(1, 2);
+        if (q_norm is not null)
+        {
+            q = q_norm.forward(q);
+            k = k_norm!.forward(k);
+        }
+        q = RotaryEmbedding.Apply(q.transpose(1, 2), cos, sin);
+        k = RotaryEmbedding.Apply(k.transpose(1, 2), cos, sin);
+        if (cache is not null) (k, v) = cache.Append(layer, offset, k, v);
+        int groups = _config.NumHeads / _config.NumKeyValueHeads;
+        if (groups > 1)
+        {
+            k = k.repeat_interleave(groups, dim: 1);
+            v = v.repeat_interleave(groups, dim: 1);
+        }
+        var attended = nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, false);
+        return o_proj.forward(attended.transpose(1, 2).reshape(b, s, -1)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>The SwiGLU feed-forward block.</summary>
+public sealed class Mlp : nn.Module<Tensor, Tensor>
+{
+    public readonly Projection gate_proj, up_proj, down_proj;
+
+    public Mlp(string name, IWeightSource source, ModelConfig c) : base(name)
+    {
+        gate_proj = new Projection($"{name}.gate_proj", source, c.HiddenSize, c.IntermediateSize, false);
+        up_proj = new Projection($"{name}.up_proj", source, c.HiddenSize, c.IntermediateSize, false);
+        down_proj = new Projection($"{name}.down_proj", source, c.IntermediateSize, c.HiddenSize, false);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return down_proj.forward(nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>One pre-norm transformer block.</summary>
+public sealed class DecoderLayer : nn.Module
+{
+    public readonly Attention self_attn;
+    public readonly Mlp mlp;
+    public readonly RmsNorm input_layernorm, post_attention_layernorm;
+    readonly int _index;
+
+    public DecoderLayer(string name, int index, IWeightSource source, ModelConfig c) : base(name)
+    {
+        _index = index;
+        self_attn = new Attention($"{name}.self_attn", source, c);
+        mlp = new Mlp($"{name}.mlp", source, c);
+        input_layernorm = new RmsNorm($"{name}.input_layernorm", source, c.HiddenSize, c.RmsNormEps);
+        post_attention_layernorm = new RmsNorm($"{name}.post_attention_layernorm", source, c.HiddenSize, c.RmsNormEps);
+        RegisterComponents();
+    }
+
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor mask, KvCache? cache, int offset)
+    {
+        using var scope = NewDisposeScope();
+        var h = x + self_attn.Forward(input_layernorm.forward(x), cos, sin, mask, cache, _index, offset);
+        return (h + mlp.forward(post_attention_layernorm.forward(h))).MoveToOuterDisposeScope();
+    }
+}

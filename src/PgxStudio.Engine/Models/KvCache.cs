@@ -1,0 +1,47 @@
+using static TorchSharp.torch;
+
+namespace PgxStudio.Engine.Models;
+
+/// <summary>
+/// Preallocated keys and values for every layer ([batch, kv_heads, capacity, head_dim]); generation writes each
+/// step's keys in place instead of concatenating. Not a module: it holds activations, not weights.
+/// </summary>
+public sealed class KvCache : IDisposable
+{
+    readonly Tensor[] _keys;
+    readonly Tensor[] _values;
+
+    public KvCache(ModelConfig config, long batch, int capacity, ScalarType dtype, Device device)
+    {
+        Capacity = capacity;
+        _keys = new Tensor[config.NumLayers];
+        _values = new Tensor[config.NumLayers];
+        for (int i = 0; i < config.NumLayers; i++)
+        {
+            _keys[i] = zeros([batch, config.NumKeyValueHeads, capacity, config.HeadDim], dtype, device);
+            _values[i] = zeros([batch, config.NumKeyValueHeads, capacity, config.HeadDim], dtype, device);
+        }
+    }
+
+    public int Capacity { get; }
+
+    /// <summary>Positions already filled (the same for every layer).</summary>
+    public int Length { get; private set; }
+
+    /// <summary>Stores this step's keys/values at [offset, offset+s) and returns views of everything so far.</summary>
+    public (Tensor Keys, Tensor Values) Append(int layer, int offset, Tensor keys, Tensor values)
+    {
+        long s = keys.shape[2];
+        if (offset + s > Capacity)
+            throw new InvalidOperationException($"The sequence of {offset + s} tokens is longer than the cache of {Capacity}.");
+        _keys[layer].narrow(2, offset, s).copy_(keys);
+        _values[layer].narrow(2, offset, s).copy_(values);
+        if (layer == _keys.Length - 1) Length = (int)(offset + s);
+        return (_keys[layer].narrow(2, 0, offset + s), _values[layer].narrow(2, 0, offset + s));
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in _keys.Concat(_values)) t.Dispose();
+    }
+}

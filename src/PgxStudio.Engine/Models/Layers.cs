@@ -1,0 +1,60 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PgxStudio.Engine.Models;
+
+/// <summary>A linear projection that owns `weight` (and `bias`) under its Hugging Face name.</summary>
+public class Projection : nn.Module<Tensor, Tensor>
+{
+    public readonly Parameter weight;
+    public readonly Parameter? bias;
+
+    public Projection(string name, IWeightSource source, long inFeatures, long outFeatures, bool hasBias) : base(name)
+    {
+        weight = new Parameter(source.Get(name + ".weight", [outFeatures, inFeatures], WeightRole.Matrix), requires_grad: false);
+        if (hasBias) bias = new Parameter(source.Get(name + ".bias", [outFeatures], WeightRole.Bias), requires_grad: false);
+        RegisterComponents();
+    }
+
+    public long InFeatures => weight.shape[1];
+    public long OutFeatures => weight.shape[0];
+
+    public override Tensor forward(Tensor x) => nn.functional.linear(x, weight, bias);
+}
+
+/// <summary>Root-mean-square norm computed in float32, as Hugging Face's Llama/Qwen RMSNorm does.</summary>
+public sealed class RmsNorm : nn.Module<Tensor, Tensor>
+{
+    public readonly Parameter weight;
+    readonly double _eps;
+
+    public RmsNorm(string name, IWeightSource source, long size, double eps) : base(name)
+    {
+        weight = new Parameter(source.Get(name + ".weight", [size], WeightRole.Norm), requires_grad: false);
+        _eps = eps;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var x32 = x.to(ScalarType.Float32);
+        var normed = x32 * rsqrt(x32.pow(2).mean([-1], keepdim: true) + _eps);
+        return (weight * normed.to(x.dtype)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>The token embedding table (`embed_tokens.weight`).</summary>
+public sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
+{
+    public readonly Parameter weight;
+
+    public TokenEmbedding(string name, IWeightSource source, long vocab, long hidden) : base(name)
+    {
+        weight = new Parameter(source.Get(name + ".weight", [vocab, hidden], WeightRole.Embedding), requires_grad: false);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor ids) => weight.index_select(0, ids.reshape(-1)).view([.. ids.shape, weight.shape[1]]);
+}
