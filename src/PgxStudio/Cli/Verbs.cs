@@ -21,6 +21,7 @@ public static class Verbs
         EnvVerb.Create(),
         SelfTestVerb.Create(),
         TokenizeVerb.Create(),
+        CreateDemoModelVerb.Create(),
         BenchVerb.Create(),
     ];
 

@@ -68,6 +68,16 @@ public sealed class StudioPreparation(IServiceProvider services, StudioPaths pat
         }
 
         await services.GetRequiredService<StartupReconciler>().ReconcileAsync();
+        EnsureDemoModel();
+    }
+
+    /// <summary>The embedded default model: created on first start (about a second) when it is the demo model.</summary>
+    void EnsureDemoModel()
+    {
+        var model = paths.DefaultModel;
+        if (File.Exists(Path.Combine(model, "config.json")) || !Path.GetFileName(model).StartsWith("pgx-demo-", StringComparison.Ordinal)) return;
+        var size = Path.GetFileName(model) == "pgx-demo-small" ? "small" : "tiny";
+        Engine.Models.Demo.DemoModel.Create(model, size);
     }
 
     /// <summary>EF Core speaks Microsoft.Data.Sqlite, the queue storage sqlite-net: either may report the damage.</summary>
