@@ -22,6 +22,7 @@ public static class Verbs
         SelfTestVerb.Create(),
         TokenizeVerb.Create(),
         CreateDemoModelVerb.Create(),
+        PerplexityVerb.Create(),
         BenchVerb.Create(),
     ];
 
