@@ -4,11 +4,34 @@ using static TorchSharp.torch;
 
 namespace PgxStudio.Engine.Models;
 
-/// <summary>A linear projection that owns `weight` (and `bias`) under its Hugging Face name.</summary>
+/// <summary>
+/// A linear projection that owns `weight` (and `bias`) under its Hugging Face name. LoRA lives inside it
+/// (`lora_A.weight`, `lora_B.weight`), so attaching an adapter never renames the base weights.
+/// </summary>
 public class Projection : nn.Module<Tensor, Tensor>
 {
     public readonly Parameter weight;
     public readonly Parameter? bias;
+    Peft.LoraMatrix? _loraA, _loraB;
+    double _loraScale;
+    nn.Module<Tensor, Tensor>? _loraDropout;
+
+    public bool HasLora => _loraA is not null;
+    public Peft.LoraMatrix? LoraA => _loraA;
+    public Peft.LoraMatrix? LoraB => _loraB;
+    public double LoraScale => _loraScale;
+
+    /// <summary>Adds low-rank matrices A [r, in] and B [out, r]; output += dropout(x) Aᵀ Bᵀ · alpha / r.</summary>
+    public void AttachLora(Tensor a, Tensor b, double alpha, double dropout)
+    {
+        if (HasLora) throw new InvalidOperationException($"{GetName()} already has a LoRA adapter.");
+        _loraScale = alpha / a.shape[0]; // read before the Parameters take over the tensors' handles
+        _loraA = new Peft.LoraMatrix(a);
+        _loraB = new Peft.LoraMatrix(b);
+        _loraDropout = dropout > 0 ? nn.Dropout(dropout) : null;
+        register_module("lora_A", _loraA);
+        register_module("lora_B", _loraB);
+    }
 
     public Projection(string name, IWeightSource source, long inFeatures, long outFeatures, bool hasBias) : base(name)
     {
@@ -20,7 +43,15 @@ public class Projection : nn.Module<Tensor, Tensor>
     public long InFeatures => weight.shape[1];
     public long OutFeatures => weight.shape[0];
 
-    public override Tensor forward(Tensor x) => nn.functional.linear(x, weight, bias);
+    public override Tensor forward(Tensor x)
+    {
+        var y = nn.functional.linear(x, weight, bias);
+        if (_loraA is null) return y;
+        using var scope = NewDisposeScope();
+        var input = _loraDropout is not null && training ? _loraDropout.forward(x) : x;
+        var delta = nn.functional.linear(nn.functional.linear(input.to(_loraA.weight.dtype), _loraA.weight), _loraB!.weight) * _loraScale;
+        return y.add_(delta.to(y.dtype)).MoveToOuterDisposeScope();
+    }
 }
 
 /// <summary>Root-mean-square norm computed in float32, as Hugging Face's Llama/Qwen RMSNorm does.</summary>
