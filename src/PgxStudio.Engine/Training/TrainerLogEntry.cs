@@ -17,11 +17,26 @@ public sealed record TrainerLogEntry
 
     public double Percentage => TotalSteps != 0 ? Math.Round(CurrentSteps * 100.0 / TotalSteps, 2, MidpointRounding.ToEven) : 100;
 
-    /// <summary>Average time per step so far times the steps left, as LogCallback estimates it.</summary>
-    public double RemainingSeconds => CurrentSteps == 0 ? 0 : ElapsedSeconds / CurrentSteps * (TotalSteps - CurrentSteps);
+    /// <summary>
+    /// Average time per step so far times the steps left, as LogCallback estimates it, unless given (a resumed run
+    /// gives one from this session's steps only, see <see cref="TrainingClock"/>).
+    /// </summary>
+    public double RemainingSeconds
+    {
+        get => _remaining ?? (CurrentSteps == 0 ? 0 : ElapsedSeconds / CurrentSteps * (TotalSteps - CurrentSteps));
+        init => _remaining = value;
+    }
 
-    public double? Throughput => TotalTokens is { } t && t > 0 && ElapsedSeconds > 0
-        ? Math.Round(t / ElapsedSeconds, 2, MidpointRounding.ToEven) : null;
+    /// <summary>Input tokens per second, rounded to 2 places, unless given.</summary>
+    public double? Throughput
+    {
+        get => _throughput ?? (TotalTokens is { } t && t > 0 && ElapsedSeconds > 0
+            ? Math.Round(t / ElapsedSeconds, 2, MidpointRounding.ToEven) : null);
+        init => _throughput = value;
+    }
+
+    readonly double? _remaining;
+    readonly double? _throughput;
 
     public string ToJsonLine()
     {

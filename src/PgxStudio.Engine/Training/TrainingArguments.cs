@@ -42,6 +42,7 @@ public sealed class TrainingArguments
     public bool MaskHistory { get; set; }
     public bool OverwriteCache { get; set; }
     public int? PreprocessingNumWorkers { get; set; }
+    public int DataloaderNumWorkers { get; set; }
 
     // Output
     public string? OutputDir { get; set; }
@@ -50,6 +51,8 @@ public sealed class TrainingArguments
     public int SaveSteps { get; set; } = 500;
     public int? SaveTotalLimit { get; set; }
     public bool PlotLoss { get; set; }
+    /// <summary>Checkpoints without optimizer, scheduler and RNG state (smaller, but not resumable).</summary>
+    public bool SaveOnlyModel { get; set; }
     public string? ReportTo { get; set; }
 
     // Optimisation

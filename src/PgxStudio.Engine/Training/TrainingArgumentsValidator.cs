@@ -63,6 +63,7 @@ public static class TrainingArgumentsValidator
         Check(a.MaxSamples is null or >= 1, "max_samples must be at least 1 (leave it out to use every sample).");
         Check(a.ValSize >= 0, "val_size must not be negative.");
         Check(a.ValSize < 1 || a.ValSize == Math.Floor(a.ValSize), "val_size of 1 or more is a number of samples and must be whole.");
+        Check(a.DataloaderNumWorkers >= 0, "dataloader_num_workers must not be negative.");
         Check(!string.IsNullOrWhiteSpace(a.DatasetDir), "dataset_dir is empty: set the folder holding dataset_info.json.");
         return p;
     }
