@@ -36,9 +36,26 @@ public sealed record TrainingPlan(
             wholeEpochs = (int)Math.Ceiling(epochs);
         }
         int warmup = warmupSteps > 0 ? warmupSteps : (int)Math.Ceiling(total * warmupRatio);
-        return new TrainingPlan(samples, batches, updates, total, wholeEpochs, warmup, batchSize * gradientAccumulation);
+        return new TrainingPlan(samples, batches, updates, total, wholeEpochs, warmup, batchSize * gradientAccumulation)
+        {
+            GradientAccumulation = gradientAccumulation,
+        };
     }
 
-    /// <summary>The fractional epoch after <paramref name="step"/> updates, as Hugging Face logs it.</summary>
-    public double EpochAt(int step) => (double)step / UpdatesPerEpoch;
+    /// <summary>
+    /// The fractional epoch after <paramref name="step"/> updates as Hugging Face logs it: whole epochs done plus the
+    /// share of this epoch's batches consumed (so a short last accumulation window counts its real batches).
+    /// </summary>
+    public double EpochAt(int step)
+    {
+        if (step <= 0) return 0;
+        int epoch = (step - 1) / UpdatesPerEpoch;
+        int updateInEpoch = step - epoch * UpdatesPerEpoch;
+        int batchesDone = Math.Min(updateInEpoch * GradientAccumulation, BatchesPerEpoch);
+        return epoch + (double)batchesDone / BatchesPerEpoch;
+    }
+
+    /// <summary>Samples per device batch (per_device_train_batch_size).</summary>
+    public int BatchSize => TotalBatchSize / GradientAccumulation;
+    public int GradientAccumulation { get; init; } = 1;
 }

@@ -16,14 +16,19 @@ public class TrainingPlanTests
     [InlineData(1000, 2, 4, 3.0, 50)]
     public void MatchesTheTrainerLoopOverARealDataLoader(int samples, int batch, int accum, double epochs, int maxSteps)
     {
-        var o = PythonOracle.Run("step_plan_oracle.py", samples.ToString(), batch.ToString(), accum.ToString(),
-            epochs.ToString("R", CultureInfo.InvariantCulture), maxSteps.ToString())[0].Split(' ').Select(int.Parse).ToArray();
+        var lines = PythonOracle.Run("step_plan_oracle.py", samples.ToString(), batch.ToString(), accum.ToString(),
+            epochs.ToString("R", CultureInfo.InvariantCulture), maxSteps.ToString());
+        var o = lines[0].Split(' ').Select(int.Parse).ToArray();
+        var epochAfter = lines[1].Split(' ').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var plan = TrainingPlan.Compute(samples, batch, accum, epochs, maxSteps);
         Assert.Equal(o[0], plan.BatchesPerEpoch);
         Assert.Equal(o[1], plan.UpdatesPerEpoch);
         Assert.Equal(o[2], plan.TotalSteps);
         Assert.Equal(o[3], plan.Epochs);
         Assert.Equal(batch * accum, plan.TotalBatchSize);
+        Assert.Equal(plan.TotalSteps, epochAfter.Length);
+        for (int step = 1; step <= plan.TotalSteps; step++)
+            Assert.Equal(epochAfter[step - 1], plan.EpochAt(step), 12);
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 # Oracle for TrainingPlanTests: simulates Hugging Face Trainer's loop over a real torch DataLoader
 # (one optimizer update every gradient_accumulation_steps batches, and at the last batch of an epoch),
-# counting updates until max_steps or the epochs run out. Prints: batches_per_epoch updates_per_epoch total epochs_started
+# counting updates until max_steps or the epochs run out. Prints: batches_per_epoch updates_per_epoch total epochs_started,
+# then on a second line the fractional epoch after each update
 import math, sys
 import torch
 from torch.utils.data import DataLoader, TensorDataset
@@ -14,12 +15,15 @@ for i, _ in enumerate(loader):
         updates_per_epoch += 1
 # a fractional num_train_epochs stops at ceil(epochs * updates_per_epoch) updates, as the Trainer's max_steps does
 limit = max_steps if max_steps > 0 else math.ceil(epochs * updates_per_epoch)
-done, epochs_started = 0, 0
+done, epochs_started, epoch_log = 0, 0, []
 while done < limit:
     epochs_started += 1
     for i, _ in enumerate(loader):
         if (i + 1) % accum == 0 or i + 1 == batches:
             done += 1
+            # the Trainer sets state.epoch = epoch + (step + 1) / steps_in_epoch at each update
+            epoch_log.append(repr(epochs_started - 1 + (i + 1) / batches))
             if done >= limit:
                 break
 print(batches, updates_per_epoch, done, epochs_started)
+print(" ".join(epoch_log))
