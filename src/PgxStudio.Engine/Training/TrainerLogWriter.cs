@@ -21,6 +21,26 @@ public sealed class TrainerLogWriter : IDisposable
         };
     }
 
+    /// <summary>
+    /// Drops lines past <paramref name="step"/> from an existing log: a run resumed from checkpoint-N redoes the
+    /// steps after N, and the curve should show them once.
+    /// </summary>
+    public static void TruncateAfter(string outputDir, int step)
+    {
+        var path = System.IO.Path.Combine(outputDir, FileName);
+        if (!File.Exists(path)) return;
+        var kept = File.ReadAllLines(path).Where(line =>
+        {
+            try
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(line);
+                return !doc.RootElement.TryGetProperty("current_steps", out var s) || s.GetInt32() <= step;
+            }
+            catch (System.Text.Json.JsonException) { return false; } // a line cut by a crash
+        }).ToArray();
+        AtomicFile.WriteAllText(path, kept.Length == 0 ? "" : string.Join("\n", kept) + "\n");
+    }
+
     public void Write(TrainerLogEntry entry)
     {
         _writer.WriteLine(entry.ToJsonLine());

@@ -103,4 +103,7 @@ public sealed class TrainingArguments
         value is null ? [] : value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     public TrainingArguments Clone() => (TrainingArguments)MemberwiseClone();
+
+    /// <summary>LLaMA-Factory YAML of these arguments (non-default keys plus the essentials, or every key).</summary>
+    public string ToYaml(bool includeDefaults = false) => TrainingArgumentsYaml.ToYaml(this, includeDefaults);
 }

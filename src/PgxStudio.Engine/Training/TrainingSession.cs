@@ -40,6 +40,7 @@ public sealed class TrainingSession : IDisposable
                 $"resume_from_checkpoint: {Output.ResumeFrom!.Path} was saved for {State.MaxSteps} steps but this config makes {Plan.TotalSteps}; resume with the same dataset, batch size and epochs.");
         _startStep = _lastLoggedStep = State.GlobalStep;
         TrainingArgumentsYaml.Write(args, Path.Combine(OutputDir, "training_args.yaml"));
+        if (Output.Resuming) TrainerLogWriter.TruncateAfter(OutputDir, _startStep);
         _log = new TrainerLogWriter(OutputDir, append: Output.Resuming);
         _clock = new TrainingClock(_startStep, State.NumInputTokensSeen);
         _checkpoints = new CheckpointWriter(OutputDir);
