@@ -50,6 +50,7 @@ public static class TrainingArgumentsValidator
         else
         {
             Check(a.EvalDatasetNames.Count > 0 || a.DatasetNames.Count > 0, "eval_dataset is missing: name the dataset to predict on.");
+            Check(a.PredictWithGenerate, "predict_with_generate must be true: prediction saves generated text (LLaMA-Factory's rule).");
             Check(a.MaxNewTokens >= 1, "max_new_tokens must be at least 1.");
             Check(!a.DoSample || a.Temperature > 0, "temperature must be positive when do_sample is true.");
             Check(a.TopP is > 0 and <= 1, "top_p must be in (0, 1].");

@@ -118,7 +118,9 @@ public class TrainingArgumentsTests
         var yaml = "model_name_or_path: m\noutput_dir: o\neval_dataset: identity_pgx\n";
         var e = Assert.Throws<TrainingConfigException>(() => TrainingConfigLoader.Parse(yaml, "run.yaml"));
         Assert.Contains("dataset is missing", e.Message);
-        var predict = TrainingConfigLoader.Parse(yaml, "predict.yaml", purpose: ConfigPurpose.Predict).Arguments;
+        var noGenerate = Assert.Throws<TrainingConfigException>(() => TrainingConfigLoader.Parse(yaml, "predict.yaml", purpose: ConfigPurpose.Predict));
+        Assert.Contains("predict_with_generate", noGenerate.Message);
+        var predict = TrainingConfigLoader.Parse(yaml, "predict.yaml", ["predict_with_generate=true"], ConfigPurpose.Predict).Arguments;
         Assert.Equal(["identity_pgx"], predict.EvalDatasetNames);
         Assert.Equal(1024, predict.MaxNewTokens);
         Assert.Equal(0.95, predict.Temperature);
