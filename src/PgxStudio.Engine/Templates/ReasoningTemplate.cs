@@ -14,6 +14,14 @@ public sealed class ReasoningTemplate : ChatTemplate
     public (string Open, string Close) ThoughtWords { get; init; } = ("<think>\n", "\n</think>\n\n");
     public bool EnableThinking { get; init; } = true;
 
+    /// <summary>This template with LLaMA-Factory's <c>enable_thinking</c> set to <paramref name="enable"/>.</summary>
+    public ReasoningTemplate WithThinking(bool enable) => new()
+    {
+        Name = Name, User = User, Assistant = Assistant, System = System, Observation = Observation, Function = Function,
+        Prefix = Prefix, DefaultSystem = DefaultSystem, StopWords = StopWords, ReplaceEos = ReplaceEos,
+        ThoughtWords = ThoughtWords, EnableThinking = enable,
+    };
+
     string EmptyThought => ThoughtWords.Open + ThoughtWords.Close;
 
     bool HasThought(string content) => content.Contains(ThoughtWords.Open) || content.Contains(ThoughtWords.Close);

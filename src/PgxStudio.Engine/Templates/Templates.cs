@@ -73,6 +73,10 @@ public static class ChatTemplates
         All.TryGetValue(name, out var t) ? t
             : throw new ArgumentException($"Unknown template '{name}'; choose one of: {string.Join(", ", All.Keys)}.");
 
+    /// <summary>The template called <paramref name="name"/> with <c>enable_thinking</c> applied (it only changes reasoning templates).</summary>
+    public static ChatTemplate Get(string name, bool enableThinking) =>
+        Get(name) is ReasoningTemplate r ? r.WithThinking(enableThinking) : Get(name);
+
     /// <summary>
     /// The template for a Hugging Face model folder: the user's choice when given, else from the tokenizer's chat
     /// template (tokenizer_config.json), else from config.json's architecture, else <c>default</c>.

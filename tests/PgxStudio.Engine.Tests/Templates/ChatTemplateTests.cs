@@ -62,6 +62,22 @@ public class ChatTemplateTests
     }
 
     [Fact]
+    public void Qwen3_without_thinking_removes_thoughts_and_closes_an_empty_one_in_the_prompt()
+    {
+        var tok = ByteTestTokenizer.Qwen();
+        var t = ChatTemplates.Get("qwen3", enableThinking: false);
+        Message[] conv = [Message.User("Hi"), Message.Assistant("<think>\nwave\n</think>\n\nHello!")];
+        var pairs = t.EncodeMultiTurn(tok, conv);
+        Assert.Equal(tok.Ids("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n"), pairs[0].Prompt);
+        Assert.Equal(tok.Ids("Hello!<|im_end|>\n"), pairs[0].Response);
+        var (prompt, response) = t.EncodeOneTurn(tok, conv);
+        Assert.Equal(pairs[0].Prompt, prompt);
+        Assert.Equal(pairs[0].Response, response);
+        Assert.Equal("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n", t.RenderGenerationPrompt(tok, [Message.User("Hi")]));
+        Assert.True(((ReasoningTemplate)ChatTemplates.Get("qwen3")).EnableThinking); // the registry's copy is unchanged
+    }
+
+    [Fact]
     public void Qwen3_nothink_has_no_default_system_and_no_thought()
     {
         var tok = ByteTestTokenizer.Qwen();
