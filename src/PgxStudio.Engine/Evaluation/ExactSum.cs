@@ -13,9 +13,9 @@ internal static class ExactSum
         {
             double x = value;
             int i = 0;
-            foreach (var p in partials)
+            for (int k = 0; k < partials.Count; k++)
             {
-                double y = p;
+                double y = partials[k];
                 if (Math.Abs(x) < Math.Abs(y)) (x, y) = (y, x);
                 double hi = x + y;
                 double lo = y - (hi - x);
