@@ -19,6 +19,7 @@ public static class Verbs
     [
         StudioVerb.Create(),
         EnvVerb.Create(),
+        ScoreVerb.Create(),
     ];
 
     /// <summary>True when the arguments name a verb (or ask for help); otherwise the studio starts.</summary>
