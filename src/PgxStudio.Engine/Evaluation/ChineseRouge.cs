@@ -6,8 +6,8 @@ namespace PgxStudio.Engine.Evaluation;
 /// ROUGE-1/2/L F-scores with the semantics of the <c>rouge_chinese</c> package LLaMA-Factory calls on
 /// space-joined jieba words: sentences are cut after 。！？? (not before a closing quote), after "......" and "……",
 /// and at newlines; each sentence's white space is collapsed and words are split on single spaces. ROUGE-N
-/// counts *sets* of n-grams; ROUGE-L is the summary-level union LCS, with word positions in the reference
-/// sentence kept in the union and the lengths being counts of distinct words.
+/// counts *sets* of n-grams; ROUGE-L is the LCS of the two whole word lists over their total lengths (what the
+/// package's rouge_l_summary_level really computes, not the union-LCS its docstring and the issue describe).
 /// </summary>
 public static partial class ChineseRouge
 {
@@ -73,39 +73,25 @@ public static partial class ChineseRouge
         return F(overlap, h.Count, r.Count);
     }
 
+    // rouge_chinese's rouge_l_summary_level is not the union-LCS its docstring describes: it takes one LCS of the
+    // whole word lists (all sentences concatenated), over the total word counts.
     static double RougeL(List<string> hyp, List<string> refs)
     {
-        int m = Words(refs).Distinct(StringComparer.Ordinal).Count();
-        int n = Words(hyp).Distinct(StringComparer.Ordinal).Count();
-        var union = new HashSet<(string, int)>();
-        int lcsUnion = 0;
-        foreach (var refSentence in refs)
-        {
-            int before = union.Count;
-            var refWords = refSentence.Split(' ');
-            foreach (var hypSentence in hyp)
-                union.UnionWith(LcsTokens(refWords, hypSentence.Split(' ')));
-            lcsUnion += union.Count - before;
-        }
-        return F(lcsUnion, n, m);
+        var x = Words(refs);
+        var y = Words(hyp);
+        return F(LcsLength(x, y), y.Count, x.Count);
     }
 
-    /// <summary>One LCS of x in y, as (word, 1-based position in x), walking back as the reference code does.</summary>
-    static List<(string, int)> LcsTokens(string[] x, string[] y)
+    static int LcsLength(List<string> x, List<string> y)
     {
-        int[,] table = new int[x.Length + 1, y.Length + 1];
-        for (int i = 1; i <= x.Length; i++)
-            for (int j = 1; j <= y.Length; j++)
-                table[i, j] = x[i - 1] == y[j - 1] ? table[i - 1, j - 1] + 1 : Math.Max(table[i - 1, j], table[i, j - 1]);
-        var result = new List<(string, int)>();
-        int a = x.Length, b = y.Length;
-        while (a > 0 && b > 0)
+        var previous = new int[y.Count + 1];
+        var current = new int[y.Count + 1];
+        for (int i = 1; i <= x.Count; i++)
         {
-            if (x[a - 1] == y[b - 1]) { result.Add((x[a - 1], a)); a--; b--; }
-            else if (table[a - 1, b] > table[a, b - 1]) a--;
-            else b--;
+            for (int j = 1; j <= y.Count; j++)
+                current[j] = x[i - 1] == y[j - 1] ? previous[j - 1] + 1 : Math.Max(previous[j], current[j - 1]);
+            (previous, current) = (current, previous);
         }
-        result.Reverse();
-        return result;
+        return previous[y.Count];
     }
 }

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace PgxStudio.Engine.Tests.Evaluation;
 
 /// <summary>
-/// Hundreds of predict/label pairs (huanhuan and alpaca_zh_demo outputs, near-misses made from them, and
+/// Hundreds of predict/label pairs (huanhuan, alpaca_zh_demo and some alpaca_en_demo outputs, near-misses made from them, and
 /// hand-written mixed Chinese/English edge cases) scored once by oracle.py (NLTK, jieba, rouge_reference.py).
 /// </summary>
 public sealed class OracleCorpus
@@ -35,10 +35,10 @@ public sealed class OracleCorpus
         Pairs.AddRange(EdgeCases);
         var real = Paths.RealDatasets();
         var outputs = new List<string>();
-        foreach (var file in new[] { "huanhuan.json", "alpaca_zh_demo.json" })
+        foreach (var (file, take) in new[] { ("huanhuan.json", 120), ("alpaca_zh_demo.json", 120), ("alpaca_en_demo.json", 40) })
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(real, file)));
-            outputs.AddRange(doc.RootElement.EnumerateArray().Take(120)
+            outputs.AddRange(doc.RootElement.EnumerateArray().Take(take)
                 .Select(e => e.GetProperty("output").GetString()!).Where(s => s.Length < 600));
         }
         var rng = new Random(7);

@@ -6,8 +6,8 @@
   each piece's white space collapsed with ' '.join(piece.split()).
 - words: each sentence split on ' '.
 - ROUGE-N: sets of n-grams; P = overlap/|hyp|, R = overlap/|ref|, F = 2PR/(P+R+1e-8).
-- ROUGE-L: summary-level union LCS; the union holds (word, position in its reference sentence) and carries over
-  from one reference sentence to the next; P and R divide by the number of distinct words.
+- ROUGE-L: rouge_chinese's rouge_l_summary_level (despite its name and docstring) takes the LCS of the whole
+  hypothesis and reference word lists; P = LCS/|hyp words|, R = LCS/|ref words| (counts with repeats).
 """
 import re
 
@@ -40,39 +40,17 @@ def rouge_n(hyp, ref, n):
     return f1(len(h & r), len(h), len(r))
 
 
-def lcs_tokens(x, y):
-    rows, cols = len(x), len(y)
-    table = [[0] * (cols + 1) for _ in range(rows + 1)]
-    for i in range(1, rows + 1):
-        for j in range(1, cols + 1):
-            if x[i - 1] == y[j - 1]:
-                table[i][j] = table[i - 1][j - 1] + 1
-            else:
-                table[i][j] = max(table[i - 1][j], table[i][j - 1])
-    picked = []
-    i, j = rows, cols
-    while i > 0 and j > 0:
-        if x[i - 1] == y[j - 1]:
-            picked.append((x[i - 1], i))
-            i, j = i - 1, j - 1
-        elif table[i - 1][j] > table[i][j - 1]:
-            i -= 1
-        else:
-            j -= 1
-    return picked
+def lcs_length(x, y):
+    best = [[0] * (len(y) + 1) for _ in range(len(x) + 1)]
+    for i, xw in enumerate(x, 1):
+        for j, yw in enumerate(y, 1):
+            best[i][j] = best[i - 1][j - 1] + 1 if xw == yw else max(best[i - 1][j], best[i][j - 1])
+    return best[len(x)][len(y)]
 
 
 def rouge_l(hyp, ref):
-    m = len(set(words(ref)))
-    n = len(set(words(hyp)))
-    union = set()
-    total = 0
-    for ref_s in ref:
-        before = len(union)
-        for hyp_s in hyp:
-            union |= set(lcs_tokens(ref_s.split(" "), hyp_s.split(" ")))
-        total += len(union) - before
-    return f1(total, n, m)
+    h, r = words(hyp), words(ref)
+    return f1(lcs_length(r, h), len(h), len(r))
 
 
 def f_scores(hyp_text, ref_text):
