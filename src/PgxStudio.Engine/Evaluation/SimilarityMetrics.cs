@@ -35,10 +35,13 @@ public static class SimilarityMetrics
         var samples = pairs.Select(p => ScoreOne(p.predict, p.label, segmenter)).ToList();
         var mean = samples.Count == 0
             ? new SampleScores(0, 0, 0, 0)
-            : new SampleScores(samples.Average(s => s.Bleu4), samples.Average(s => s.Rouge1),
-                samples.Average(s => s.Rouge2), samples.Average(s => s.RougeL));
+            : new SampleScores(Mean(samples, s => s.Bleu4), Mean(samples, s => s.Rouge1),
+                Mean(samples, s => s.Rouge2), Mean(samples, s => s.RougeL));
         return new SimilarityReport(samples, mean, segmenter.Description);
     }
+
+    static double Mean(List<SampleScores> samples, Func<SampleScores, double> pick) =>
+        NumpyMean.Of(samples.Select(pick).ToList());
 
     public static SampleScores ScoreOne(string predict, string label, IWordSegmenter segmenter)
     {

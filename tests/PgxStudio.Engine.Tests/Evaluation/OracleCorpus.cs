@@ -13,6 +13,8 @@ public sealed class OracleCorpus
 
     public List<(string Predict, string Label)> Pairs { get; } = [];
     public List<Expected> Results { get; }
+    public Dictionary<string, double> Means { get; }
+    sealed record OracleOutput(List<Expected> pairs, Dictionary<string, double> means);
 
     static readonly (string, string)[] EdgeCases =
     [
@@ -52,7 +54,8 @@ public sealed class OracleCorpus
                 _ => (label[..(label.Length / 2)], label),      // a truncated answer
             });
         }
-        Results = RunOracle(Pairs);
+        var output = RunOracle(Pairs);
+        (Results, Means) = (output.pairs, output.means);
     }
 
     static string Mutate(string text, Random rng)
@@ -67,7 +70,7 @@ public sealed class OracleCorpus
         return new string([.. chars]);
     }
 
-    static List<Expected> RunOracle(List<(string, string)> pairs)
+    static OracleOutput RunOracle(List<(string, string)> pairs)
     {
         var dir = Directory.CreateTempSubdirectory("pgx-eval-oracle");
         try
@@ -83,7 +86,7 @@ public sealed class OracleCorpus
             process.WaitForExit();
             if (process.ExitCode != 0)
                 throw new InvalidOperationException($"oracle.py failed (needs Debian's python3-nltk and python3-jieba): {stderr}");
-            return JsonSerializer.Deserialize<List<Expected>>(File.ReadAllText(output))!;
+            return JsonSerializer.Deserialize<OracleOutput>(File.ReadAllText(output))!;
         }
         finally { dir.Delete(true); }
     }

@@ -1,8 +1,8 @@
 """Test oracle for PgxStudio.Engine.Evaluation (tests only, never the product).
 
 Reads a JSON list of [predict, label] pairs and writes, per pair: NLTK's character BLEU-4 with method3 smoothing,
-jieba.cut words of both texts, and ROUGE F-scores from rouge_reference.py, all as LLaMA-Factory's
-ComputeSimilarity computes them (x100, round(..., 4)).
+jieba.cut words of both texts, ROUGE F-scores from rouge_reference.py, all as LLaMA-Factory's
+ComputeSimilarity computes them (x100, round(..., 4)), and the float(np.mean(...)) of each score.
 usage: /usr/bin/python3 oracle.py pairs.json out.json
 """
 import json
@@ -10,6 +10,7 @@ import logging
 import sys
 
 import jieba
+import numpy as np
 from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 
 import rouge_reference
@@ -37,8 +38,9 @@ def main(src, dst):
             "rouge2": round(r2 * 100, 4),
             "rougel": round(rl * 100, 4),
         })
+    means = {k: float(np.mean([o[k] for o in out])) for k in ("bleu", "rouge1", "rouge2", "rougel")}
     with open(dst, "w", encoding="utf-8") as f:
-        json.dump(out, f, ensure_ascii=False)
+        json.dump({"pairs": out, "means": means}, f, ensure_ascii=False)
 
 
 if __name__ == "__main__":
