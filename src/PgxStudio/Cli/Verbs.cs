@@ -24,6 +24,7 @@ public static class Verbs
         CreateDemoModelVerb.Create(),
         PerplexityVerb.Create(),
         BenchVerb.Create(),
+        ScoreVerb.Create(),
     ];
 
     /// <summary>True when the arguments name a verb (or ask for help); otherwise the studio starts.</summary>
