@@ -47,6 +47,6 @@ public static class MachineLimits
 
     public static void Synchronize(Device device)
     {
-        if (device.type == DeviceType.CUDA) cuda.synchronize();
+        if (device.type == TorchSharp.DeviceType.CUDA) cuda.synchronize();
     }
 }
