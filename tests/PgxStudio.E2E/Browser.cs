@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
 
-namespace PgxStudio.TestSupport;
+namespace PgxStudio.E2E;
 
 /// <summary>
 /// Debian's Chromium driven by Playwright (no browser download): headless, with the flags a closed network needs.
