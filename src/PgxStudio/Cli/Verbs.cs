@@ -20,6 +20,7 @@ public static class Verbs
         StudioVerb.Create(),
         EnvVerb.Create(),
         SelfTestVerb.Create(),
+        ServeVerb.Create(),
     ];
 
     /// <summary>True when the arguments name a verb (or ask for help); otherwise the studio starts.</summary>
