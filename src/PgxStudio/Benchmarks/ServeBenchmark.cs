@@ -23,7 +23,9 @@ public sealed record ServeBenchmarkOptions
 /// </summary>
 public static class ServeBenchmark
 {
-    public static async Task<ServeBenchmarkResult> RunAsync(ServeBenchmarkOptions options, IReadOnlyList<string> prompts, int parallel, CancellationToken cancellationToken)
+    /// <param name="finished">Called as each request finishes (progress for a page or a terminal).</param>
+    public static async Task<ServeBenchmarkResult> RunAsync(ServeBenchmarkOptions options, IReadOnlyList<string> prompts, int parallel,
+        CancellationToken cancellationToken, Action<RequestOutcome>? finished = null)
     {
         if (parallel < 1) throw new ArgumentException($"--parallel {parallel} must be at least 1.");
         if (options.Number < 1) throw new ArgumentException($"--number {options.Number} must be at least 1.");
@@ -44,7 +46,9 @@ public static class ServeBenchmark
             {
                 try
                 {
-                    outcomes.Add(await sender.SendAsync(prompts[i % prompts.Count], cancellationToken));
+                    var outcome = await sender.SendAsync(prompts[i % prompts.Count], cancellationToken);
+                    outcomes.Add(outcome);
+                    finished?.Invoke(outcome);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
