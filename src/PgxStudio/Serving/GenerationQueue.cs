@@ -9,23 +9,24 @@ namespace PgxStudio.Serving;
 public sealed class GenerationQueue : IDisposable
 {
     readonly SemaphoreSlim _turn = new(1, 1);
-    int _waiting;
+    int _inside;
 
-    /// <summary>Requests waiting for their turn right now.</summary>
-    public int Waiting => Volatile.Read(ref _waiting);
+    /// <summary>Requests generating or waiting to, right now.</summary>
+    public int Inside => Volatile.Read(ref _inside);
 
     /// <summary>Waits for this request's turn; dispose the result to hand the turn on.</summary>
     public async Task<Turn> EnterAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        int ahead = Interlocked.Increment(ref _waiting) - 1;
+        int ahead = Interlocked.Increment(ref _inside) - 1;
         try
         {
             await _turn.WaitAsync(cancellationToken);
         }
-        finally
+        catch
         {
-            Interlocked.Decrement(ref _waiting);
+            Interlocked.Decrement(ref _inside);
+            throw;
         }
         return new Turn(this, clock.Elapsed, ahead);
     }
@@ -34,12 +35,14 @@ public sealed class GenerationQueue : IDisposable
     {
         int _released;
         public TimeSpan Waited { get; } = waited;
-        /// <summary>Requests that were already queued or running when this one arrived.</summary>
+        /// <summary>Requests that were already generating or waiting when this one arrived.</summary>
         public int Ahead { get; } = ahead;
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _released, 1) == 0) queue._turn.Release();
+            if (Interlocked.Exchange(ref _released, 1) != 0) return;
+            Interlocked.Decrement(ref queue._inside);
+            queue._turn.Release();
         }
     }
 
