@@ -38,6 +38,9 @@ public sealed class ChatServer : IAsyncDisposable
     public static async Task<ChatServer> StartAsync(IChatBackend backend, ChatServerOptions options, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        // The serve server is set only by its options: not by the studio's appsettings.json ("Urls", host
+        // filtering) nor by ASPNETCORE_* variables inherited from the studio that started this worker.
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel =>
         {

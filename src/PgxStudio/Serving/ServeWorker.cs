@@ -55,7 +55,9 @@ public static class ServeWorker
             });
             try
             {
-                await Task.Delay(Timeout.Infinite, stop);
+                // the host also stops itself on SIGTERM (its console lifetime); either way we end here
+                using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, server.Stopping);
+                await Task.Delay(Timeout.Infinite, either.Token);
             }
             catch (OperationCanceledException) { }
             await server.StopAsync();
