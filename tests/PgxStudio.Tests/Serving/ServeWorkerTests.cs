@@ -56,4 +56,12 @@ public sealed class ServeWorkerTests
         Assert.Contains(missing, error.Message);
         Assert.Contains("does not exist", error.Message);
     }
+
+    [Fact]
+    public void Pgx_serve_with_an_impossible_port_says_so_and_exits_2()
+    {
+        var (code, _, stderr) = Pgx.Run(TimeSpan.FromSeconds(60), "serve", "--model", "m", "--port", "70000");
+        Assert.Equal(WorkerExitCodes.InvalidInput, code);
+        Assert.Contains("--port 70000 is not a TCP port", stderr);
+    }
 }
