@@ -9,6 +9,7 @@ public static class BenchVerb
     {
         var command = new Command("bench", "Benchmarks: each prints its figures and, with --json, one JSON object.");
         command.Subcommands.Add(BenchTokenizeVerb.Create());
+        command.Subcommands.Add(BenchServeVerb.Create());
         return command;
     }
 }

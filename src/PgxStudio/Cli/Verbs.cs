@@ -25,6 +25,7 @@ public static class Verbs
         PerplexityVerb.Create(),
         BenchVerb.Create(),
         ScoreVerb.Create(),
+        ServeVerb.Create(),
     ];
 
     /// <summary>True when the arguments name a verb (or ask for help); otherwise the studio starts.</summary>

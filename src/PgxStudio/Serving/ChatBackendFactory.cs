@@ -1,0 +1,31 @@
+namespace PgxStudio.Serving;
+
+/// <summary>What `pgx serve` was asked to load: a Hugging Face model folder and optionally a PEFT adapter folder.</summary>
+public sealed record ServeModelSpec(string ModelDirectory, string? AdapterDirectory);
+
+/// <summary>A model that cannot be served, in one sentence (missing folder, unsupported family, no engine).</summary>
+public sealed class ChatBackendException(string message) : Exception(message);
+
+/// <summary>
+/// THE seam between `pgx serve` and the inference engine: the one place that turns a model folder (+ adapter)
+/// into an <see cref="IChatBackend"/> (the engine: <see cref="EngineChatBackend"/>). Tests may set <see cref="Load"/>
+/// to a scripted backend.
+/// </summary>
+public static class ChatBackendFactory
+{
+    public static Func<ServeModelSpec, CancellationToken, Task<IChatBackend>> Load { get; set; } = (spec, _) =>
+    {
+        if (!Directory.Exists(spec.ModelDirectory))
+            throw new ChatBackendException($"The model folder {spec.ModelDirectory} does not exist; pass a Hugging Face model folder to --model.");
+        if (spec.AdapterDirectory is { } adapter && !Directory.Exists(adapter))
+            throw new ChatBackendException($"The adapter folder {adapter} does not exist; pass a PEFT adapter folder to --adapter or leave it out.");
+        try
+        {
+            return Task.FromResult<IChatBackend>(new EngineChatBackend(spec));
+        }
+        catch (Exception e) when (e is Engine.Models.ModelFileException or Engine.Tokenization.TokenizerFileException or Engine.Native.TorchSetupException or ArgumentException)
+        {
+            throw new ChatBackendException(e.Message);
+        }
+    };
+}

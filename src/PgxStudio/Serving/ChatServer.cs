@@ -1,0 +1,111 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace PgxStudio.Serving;
+
+/// <summary>
+/// The OpenAI-compatible HTTP server of `pgx serve`: GET /v1/models and POST /v1/chat/completions (streaming
+/// and not) in front of one <see cref="IChatBackend"/>, on Kestrel. Every error a client can cause becomes an
+/// OpenAI-style JSON error; nothing a client sends stops the server.
+/// </summary>
+public sealed class ChatServer : IAsyncDisposable
+{
+    readonly WebApplication _app;
+
+    ChatServer(WebApplication app, Uri url, GenerationQueue queue)
+    {
+        _app = app;
+        Url = url;
+        Queue = queue;
+    }
+
+    /// <summary>The base URL, e.g. http://127.0.0.1:8000 (clients use {Url}/v1).</summary>
+    public Uri Url { get; }
+
+    public GenerationQueue Queue { get; }
+
+    /// <summary>Fires when the server begins stopping.</summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
+    public static async Task<ChatServer> StartAsync(IChatBackend backend, ChatServerOptions options, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        // The serve server is set only by its options: not by the studio's appsettings.json ("Urls", host
+        // filtering) nor by ASPNETCORE_* variables inherited from the studio that started this worker.
+        builder.Configuration.Sources.Clear();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            if (options.Host is "localhost") kestrel.ListenLocalhost(options.Port);
+            else if (IPAddress.TryParse(options.Host, out var ip)) kestrel.Listen(ip, options.Port);
+            else throw new ArgumentException($"--host \"{options.Host}\" is not an IP address or localhost; use e.g. 127.0.0.1 or 0.0.0.0.");
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        var queue = new GenerationQueue();
+        var app = builder.Build();
+
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                if (options.ApiKey is { Length: > 0 } key && context.Request.Path.StartsWithSegments("/v1")
+                    && context.Request.Headers.Authorization.ToString() != $"Bearer {key}")
+                {
+                    await OpenAiError.WriteAsync(context, StatusCodes.Status401Unauthorized,
+                        "The API key is missing or wrong; send the key given to `pgx serve --api-key` as \"Authorization: Bearer KEY\".",
+                        "invalid_request_error", null, "invalid_api_key");
+                    return;
+                }
+                await next(context);
+                if (context.Response.StatusCode == StatusCodes.Status404NotFound && !context.Response.HasStarted)
+                    await OpenAiError.WriteAsync(context, 404, $"There is no {context.Request.Method} {context.Request.Path}; this server offers GET /v1/models and POST /v1/chat/completions.", "invalid_request_error", null, "unknown_url");
+                else if (context.Response.StatusCode == StatusCodes.Status405MethodNotAllowed && !context.Response.HasStarted)
+                    await OpenAiError.WriteAsync(context, 405, $"{context.Request.Method} is not allowed on {context.Request.Path}.", "invalid_request_error", null, "method_not_allowed");
+            }
+            catch (ChatRequestException e)
+            {
+                await OpenAiError.WriteAsync(context, e);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || app.Lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                // the client went away or we are stopping: nobody is left to answer
+            }
+            catch (Exception e)
+            {
+                options.Log?.Invoke($"request failed: {e.GetType().Name}: {e.Message}");
+                await OpenAiError.WriteAsync(context, 500, $"The server failed on this request: {e.Message}", "server_error", null, "internal_error");
+            }
+        });
+
+        app.MapGet("/v1/models", () => Results.Json(new
+        {
+            @object = "list",
+            data = new[] { new { id = backend.ModelId, @object = "model", created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), owned_by = "pgx" } },
+        }));
+        var completions = new ChatCompletionEndpoint(backend, queue, options.Log, app.Lifetime.ApplicationStopping);
+        app.MapPost("/v1/chat/completions", completions.HandleAsync);
+
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var url = new Uri(address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
+        return new ChatServer(app, url, queue);
+    }
+
+    public Task StopAsync() => _app.StopAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Queue.Dispose();
+    }
+}
