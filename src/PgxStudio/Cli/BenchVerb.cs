@@ -10,6 +10,8 @@ public static class BenchVerb
         var command = new Command("bench", "Benchmarks: each prints its figures and, with --json, one JSON object.");
         command.Subcommands.Add(BenchTokenizeVerb.Create());
         command.Subcommands.Add(BenchServeVerb.Create());
+        command.Subcommands.Add(BenchModelVerbs.Decode());
+        command.Subcommands.Add(BenchModelVerbs.Prefill());
         return command;
     }
 }

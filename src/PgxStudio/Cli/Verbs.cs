@@ -26,6 +26,7 @@ public static class Verbs
         BenchVerb.Create(),
         ScoreVerb.Create(),
         ServeVerb.Create(),
+        ChatVerb.Create(),
     ];
 
     /// <summary>True when the arguments name a verb (or ask for help); otherwise the studio starts.</summary>

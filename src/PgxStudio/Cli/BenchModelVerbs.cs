@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Text.Json;
+using PgxStudio.Engine.Benchmarks;
+using PgxStudio.Engine.Models;
+using PgxStudio.Engine.Models.Demo;
+using PgxStudio.Engine.Native;
+using static TorchSharp.torch;
+
+namespace PgxStudio.Cli;
+
+/// <summary>
+/// `pgx bench decode` and `pgx bench prefill`: tokens/s of a model shape and the ratio to this machine's limit
+/// measured in the same run (decode: weight bytes read per step × steps/s ÷ memory bandwidth; prefill: model
+/// FLOP/s ÷ matmul FLOP/s of the same dtype).
+/// </summary>
+public static class BenchModelVerbs
+{
+    public static Command Decode() => Create("decode", "Decode tokens/s and the share of memory bandwidth it uses.", decode: true);
+
+    public static Command Prefill() => Create("prefill", "Prefill tokens/s and the share of matmul FLOP/s it reaches.", decode: false);
+
+    static Command Create(string name, string description, bool decode)
+    {
+        var model = new Option<DirectoryInfo?>("--model") { Description = "A Hugging Face model folder (default: a random model of --shape)." };
+        var shape = new Option<string>("--shape") { Description = "demo-tiny, demo-small or qwen3-0.6b (random weights).", DefaultValueFactory = _ => "demo-tiny" };
+        var layers = new Option<int?>("--layers") { Description = "Cut the shape to this many layers." };
+        var dtype = new Option<string>("--dtype") { Description = "float32 or bfloat16.", DefaultValueFactory = _ => "float32" };
+        var batches = new Option<string>("--batch") { Description = "Comma list of batch sizes.", DefaultValueFactory = _ => "1,4" };
+        var promptLength = new Option<int>("--prompt-len") { Description = "Prompt tokens before decoding / tokens per prefill.", DefaultValueFactory = _ => decode ? 64 : 256 };
+        var steps = new Option<int>("--steps") { Description = "Decode steps timed.", DefaultValueFactory = _ => 32 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var command = new Command(name, description) { model, shape, layers, dtype, batches, promptLength, steps, json };
+        command.SetAction((parse, ct) =>
+        {
+            TorchRuntime.Initialize();
+            var device = TorchRuntime.Info.Device;
+            var type = parse.GetValue(dtype) == "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32;
+            CausalLM lm;
+            string label;
+            try
+            {
+                (lm, label) = parse.GetValue(model) is { } dir
+                    ? (CausalLM.Load(dir.FullName, type, device), dir.FullName)
+                    : (RandomModel(parse.GetValue(shape)!, parse.GetValue(layers), type, device), parse.GetValue(shape)!);
+            }
+            catch (Exception e) when (e is ModelFileException or ArgumentException)
+            {
+                Console.Error.WriteLine($"pgx bench {name}: {e.Message}");
+                return Task.FromResult(2);
+            }
+            using (lm)
+            {
+                var sizes = parse.GetValue(batches)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+                double limit = decode ? MachineLimits.MemoryBandwidthBytesPerSecond(device) : MachineLimits.MatmulFlopsPerSecond(type, device);
+                long weightBytes = ModelThroughput.WeightBytes(lm);
+                var rows = sizes.Select(batch =>
+                {
+                    if (decode)
+                    {
+                        double tps = ModelThroughput.DecodeTokensPerSecond(lm, batch, parse.GetValue(promptLength), parse.GetValue(steps));
+                        double bytesPerSecond = weightBytes * (tps / batch); // weights are read once per step for the whole batch
+                        return new { batch, tokens_per_second = Math.Round(tps, 2), achieved = bytesPerSecond, ratio_to_limit = Math.Round(bytesPerSecond / limit, 4) };
+                    }
+                    double pps = ModelThroughput.PrefillTokensPerSecond(lm, batch, parse.GetValue(promptLength));
+                    double flops = ModelThroughput.PrefillFlops(lm.Config, parse.GetValue(promptLength)) * (pps / parse.GetValue(promptLength));
+                    return new { batch, tokens_per_second = Math.Round(pps, 2), achieved = flops, ratio_to_limit = Math.Round(flops / limit, 4) };
+                }).ToList();
+                var result = new
+                {
+                    benchmark = name,
+                    model = label,
+                    device = device.ToString(),
+                    dtype = type.ToString(),
+                    parameters = lm.parameters().Sum(p => p.NumberOfElements),
+                    weight_bytes = weightBytes,
+                    limit = decode ? "memory_bandwidth_bytes_per_second" : "matmul_flops_per_second",
+                    limit_value = limit,
+                    results = rows,
+                };
+                if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result));
+                else
+                    foreach (var r in rows)
+                        Console.WriteLine($"{name} {label} batch {r.batch}: {r.tokens_per_second} tokens/s, {r.ratio_to_limit:P1} of this machine's {(decode ? $"{limit / 1e9:0.0} GB/s" : $"{limit / 1e9:0.0} GFLOP/s")}");
+            }
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    static CausalLM RandomModel(string shape, int? layers, ScalarType dtype, Device device)
+    {
+        var config = shape switch
+        {
+            "demo-tiny" => DemoModel.Config("tiny", 576),
+            "demo-small" => DemoModel.Config("small", 2048),
+            "qwen3-0.6b" => new ModelConfig
+            {
+                Architecture = "Qwen3ForCausalLM", HiddenSize = 1024, NumLayers = 28, NumHeads = 16, NumKeyValueHeads = 8, HeadDim = 128,
+                IntermediateSize = 3072, VocabSize = 151936, RmsNormEps = 1e-6, RopeTheta = 1_000_000, QkNorm = true,
+                TieWordEmbeddings = true, MaxPositionEmbeddings = 40960,
+            },
+            _ => throw new ArgumentException($"--shape {shape} is not one of demo-tiny, demo-small, qwen3-0.6b."),
+        };
+        if (layers is { } n) config = config with { NumLayers = n };
+        return new CausalLM(config, new RandomWeights(1, dtype, device), dtype, device);
+    }
+}
