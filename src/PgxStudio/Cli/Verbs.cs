@@ -27,6 +27,7 @@ public static class Verbs
         ScoreVerb.Create(),
         ServeVerb.Create(),
         ChatVerb.Create(),
+        TrainVerb.Create(),
     ];
 
     /// <summary>True when the arguments name a verb (or ask for help); otherwise the studio starts.</summary>

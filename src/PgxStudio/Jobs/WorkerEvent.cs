@@ -38,6 +38,8 @@ public sealed record WorkerEvent
     static readonly JsonSerializerOptions Json = new()
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // Readable in a terminal: quotes, apostrophes and Chinese stay as they are (still valid JSON).
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public string ToJsonLine() => JsonSerializer.Serialize(this, Json);

@@ -40,6 +40,8 @@ public static class WorkerLaunch
         return run.Kind switch
         {
             RunKind.SelfTest => ["selftest", "--config", ConfigFile(run, output, "selftest.yaml"), "--out", output],
+            // The run's folder is its output_dir, whatever the config says, so the studio finds its files.
+            RunKind.Train => ["train", ConfigFile(run, output, "studio_config.yaml"), $"output_dir={output}"],
             _ => throw new NotSupportedException($"Runs of kind {run.Kind} have no worker yet."),
         };
     }

@@ -19,7 +19,7 @@ public class ExampleConfigTests
         var a = loaded.Arguments;
         Assert.Equal("saves/models/pgx-demo-tiny", a.ModelNameOrPath);
         Assert.Equal("sft", a.Stage);
-        Assert.Equal(["identity_pgx", "instructions_demo"], a.DatasetNames);
+        Assert.Equal(["identity", "instruct_demo"], a.DatasetNames);
         Assert.Equal(1e-4, a.LearningRate);
         Assert.Equal("cosine", a.LrSchedulerType);
         Assert.Null(a.ResumeFromCheckpoint);
@@ -40,7 +40,7 @@ public class ExampleConfigTests
         var loaded = TrainingConfigLoader.Load(Example("pgx_demo_lora_predict.yaml"), purpose: ConfigPurpose.Predict);
         Assert.Empty(loaded.Warnings);
         Assert.True(loaded.Arguments.PredictWithGenerate);
-        Assert.Equal(["identity_pgx"], loaded.Arguments.EvalDatasetNames);
+        Assert.Equal(["identity"], loaded.Arguments.EvalDatasetNames);
         Assert.Equal(256, loaded.Arguments.MaxNewTokens);
     }
 

@@ -1,0 +1,136 @@
+using PgxStudio.Engine.Data;
+using PgxStudio.Engine.Models;
+using PgxStudio.Engine.Models.Safetensors;
+using PgxStudio.Engine.Peft;
+using PgxStudio.Engine.Templates;
+using PgxStudio.Engine.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PgxStudio.Engine.Training;
+
+/// <summary>
+/// The training loop: LLaMA-Factory arguments in, LLaMA-Factory outputs out. Loads the model (fp32 on CPU, see
+/// <see cref="CausalLM.DefaultDtype"/>), encodes the datasets with the template, makes LoRA / freeze / full
+/// parameters trainable, and runs AdamW with gradient accumulation, clipping and the configured schedule. The
+/// <see cref="TrainingSession"/> owns logs, checkpoints and results; a stop request ends after the current update
+/// with a checkpoint.
+/// </summary>
+public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
+{
+    public enum Outcome { Finished, Stopped }
+
+    public Outcome Run(CancellationToken stop)
+    {
+        if (args.ResumeFromCheckpoint is { Length: > 0 } resume && resume != "false")
+            throw new TrainingConfigException("resume_from_checkpoint: resuming the model and optimizer state is not available yet in this build; start a new run.");
+        var modelDir = args.ModelNameOrPath ?? throw new TrainingConfigException("model_name_or_path is required.");
+        random.manual_seed(args.Seed);
+        var device = Native.TorchRuntime.Info.Device;
+        using var model = CausalLM.Load(modelDir, null, device);
+        var tokenizer = HfTokenizer.Load(modelDir);
+        var template = ChatTemplates.ForModel(modelDir, args.Template);
+        var registry = DatasetRegistry.Load(args.DatasetDir);
+        var data = TrainingData.Build(registry, args.DatasetNames, args.Stage, template, tokenizer,
+            new SupervisedOptions { CutoffLen = args.CutoffLen, TrainOnPrompt = args.TrainOnPrompt, MaskHistory = args.MaskHistory },
+            new DatasetLoadOptions { MaxSamples = args.MaxSamples, ValSize = args.ValSize, Seed = args.Seed },
+            packing: args.Packing == true);
+        var lora = new LoraSettings(args.LoraRank, args.EffectiveLoraAlpha, args.LoraDropout,
+            LoraSettings.ParseTargets(string.Join(",", args.LoraTargets)));
+        var trainable = MakeTrainable(model, lora);
+        int pad = tokenizer.PadTokenId ?? template.EosTokenId(tokenizer) ?? 0;
+
+        using var session = TrainingSession.Begin(args, data.Train.Count, observer);
+        var optimizer = optim.AdamW(trainable, args.LearningRate, args.AdamBeta1, args.AdamBeta2, args.AdamEpsilon, args.WeightDecay);
+        model.train();
+        var batches = Epochs(data.Train).GetEnumerator();
+        for (int step = session.StartStep + 1; step <= session.Plan.TotalSteps; step++)
+        {
+            if (stop.IsCancellationRequested)
+            {
+                SaveCheckpoint(session, model, lora, step - 1);
+                return Outcome.Stopped;
+            }
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = session.LearningRateFor(step);
+            double loss = 0;
+            long tokens = 0;
+            for (int micro = 0; micro < args.GradientAccumulationSteps && batches.MoveNext(); micro++)
+            {
+                using var scope = NewDisposeScope();
+                using var batch = Collator.Collate(batches.Current, pad, device);
+                var logits = model.Forward(batch.InputIds, batch.AttentionMask);
+                var shifted = logits.narrow(1, 0, logits.shape[1] - 1).reshape(-1, logits.shape[2]);
+                var targets = batch.Labels.narrow(1, 1, batch.Labels.shape[1] - 1).reshape(-1);
+                var l = nn.functional.cross_entropy(shifted.to(ScalarType.Float32), targets, ignore_index: EncodedExample.IgnoreIndex);
+                (l / args.GradientAccumulationSteps).backward();
+                loss += l.item<float>() / args.GradientAccumulationSteps;
+                tokens += batch.AttentionMask.sum().item<long>();
+            }
+            double norm = args.MaxGradNorm > 0 ? nn.utils.clip_grad_norm_(trainable, args.MaxGradNorm) : 0;
+            optimizer.step();
+            optimizer.zero_grad();
+            session.RecordStep(step, loss, tokens, norm);
+            if (session.ShouldSave(step) && step < session.Plan.TotalSteps) SaveCheckpoint(session, model, lora, step);
+        }
+        SaveWeights(model, lora, modelDir, session.OutputDir);
+        session.Finish();
+        return Outcome.Finished;
+
+        IEnumerable<IReadOnlyList<EncodedExample>> Epochs(IReadOnlyList<EncodedExample> examples)
+        {
+            for (int epoch = 0; ; epoch++)
+                foreach (var b in TrainingData.Batches(examples, args.PerDeviceTrainBatchSize, args.Seed + epoch)) yield return b;
+        }
+    }
+
+    /// <summary>lora: only the adapters; freeze: the last N layers; full: everything. Returns what trains.</summary>
+    List<TorchSharp.Modules.Parameter> MakeTrainable(CausalLM model, LoraSettings lora)
+    {
+        foreach (var p in model.parameters()) p.requires_grad = false;
+        switch (args.FinetuningType)
+        {
+            case "lora":
+                LoraAdapter.Attach(model, lora, args.Seed);
+                break;
+            case "freeze":
+                int first = model.Config.NumLayers - Math.Min(args.FreezeTrainableLayers, model.Config.NumLayers);
+                foreach (var (name, p) in model.named_parameters())
+                    if (name.StartsWith("model.layers.") && int.Parse(name.Split('.')[2]) >= first) p.requires_grad = true;
+                break;
+            default:
+                foreach (var p in model.parameters()) p.requires_grad = true;
+                break;
+        }
+        return model.parameters().Where(p => p.requires_grad).ToList();
+    }
+
+    void SaveCheckpoint(TrainingSession session, CausalLM model, LoraSettings lora, int step)
+    {
+        if (step <= session.StartStep) return;
+        var temp = Directory.CreateTempSubdirectory("pgx-ckpt-").FullName;
+        try
+        {
+            SaveWeights(model, lora, args.ModelNameOrPath!, temp);
+            var files = Directory.GetFiles(temp).ToDictionary(Path.GetFileName, f => (Action<Stream>)(s => { using var src = File.OpenRead(f); src.CopyTo(s); }));
+            session.SaveCheckpoint(step, new RngState(args.Seed, 0, 0), files!);
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    /// <summary>A PEFT adapter for LoRA; for freeze/full the whole model as a Hugging Face folder.</summary>
+    void SaveWeights(CausalLM model, LoraSettings lora, string modelDir, string outputDir)
+    {
+        Directory.CreateDirectory(outputDir);
+        if (args.FinetuningType == "lora")
+        {
+            LoraAdapter.Save(model, lora, modelDir, outputDir);
+            return;
+        }
+        SafetensorsWriter.WriteSharded(outputDir, model.StateTensors().ToList(), 5L * 1024 * 1024 * 1024);
+        foreach (var file in new[] { "config.json", "tokenizer.json", "tokenizer_config.json", "generation_config.json" })
+            if (File.Exists(Path.Combine(modelDir, file))) File.Copy(Path.Combine(modelDir, file), Path.Combine(outputDir, file), overwrite: true);
+    }
+}
