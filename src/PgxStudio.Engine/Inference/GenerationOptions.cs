@@ -12,6 +12,12 @@ public sealed record GenerationOptions
     public IReadOnlyCollection<int> StopTokenIds { get; init; } = [];
     public long? Seed { get; init; }
 
+    /// <summary>
+    /// Ids at or above this are never chosen: embedding tables are padded past the tokenizer's vocabulary
+    /// (Qwen3: 151,936 rows for 151,669 tokens) and those rows decode to nothing.
+    /// </summary>
+    public int? VocabularyLimit { get; init; }
+
     public bool Greedy => !DoSample || Temperature <= 0;
 
     /// <summary>Checks the values a user typed; the message names the setting.</summary>

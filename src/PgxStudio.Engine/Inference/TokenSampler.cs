@@ -13,6 +13,8 @@ public sealed class TokenSampler(GenerationOptions options)
     {
         using var scope = NewDisposeScope();
         var scores = logits.to(ScalarType.Float32).clone();
+        if (options.VocabularyLimit is { } limit && limit < scores.shape[^1])
+            scores.narrow(-1, limit, scores.shape[^1] - limit).fill_(float.NegativeInfinity);
         if (options.RepetitionPenalty != 1.0)
             for (int row = 0; row < seen.Count; row++)
             {

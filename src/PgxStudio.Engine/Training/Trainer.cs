@@ -22,8 +22,6 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
 
     public Outcome Run(CancellationToken stop)
     {
-        if (args.ResumeFromCheckpoint is { Length: > 0 } resume && resume != "false")
-            throw new TrainingConfigException("resume_from_checkpoint: resuming the model and optimizer state is not available yet in this build; start a new run.");
         var modelDir = args.ModelNameOrPath ?? throw new TrainingConfigException("model_name_or_path is required.");
         random.manual_seed(args.Seed);
         var device = Native.TorchRuntime.Info.Device;
@@ -42,13 +40,21 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
 
         using var session = TrainingSession.Begin(args, data.Train.Count, observer);
         var optimizer = optim.AdamW(trainable, args.LearningRate, args.AdamBeta1, args.AdamBeta2, args.AdamEpsilon, args.WeightDecay);
-        model.train();
         var batches = Epochs(data.Train).GetEnumerator();
+        if (session.Output.ResumeFrom is { } checkpoint)
+        {
+            // Same weights, same optimizer moments, same position in the same seeded data order.
+            CheckpointFiles.Restore(model, checkpoint.Path, args.FinetuningType == "lora");
+            var state = Path.Combine(checkpoint.Path, CheckpointFiles.Optimizer);
+            if (File.Exists(state)) optimizer.load_state_dict(state);
+            for (long i = 0; i < (long)session.StartStep * args.GradientAccumulationSteps; i++) batches.MoveNext();
+        }
+        model.train();
         for (int step = session.StartStep + 1; step <= session.Plan.TotalSteps; step++)
         {
             if (stop.IsCancellationRequested)
             {
-                SaveCheckpoint(session, model, lora, step - 1);
+                SaveCheckpoint(session, model, optimizer, lora, step - 1);
                 return Outcome.Stopped;
             }
             foreach (var group in optimizer.ParamGroups) group.LearningRate = session.LearningRateFor(step);
@@ -70,7 +76,9 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
             optimizer.step();
             optimizer.zero_grad();
             session.RecordStep(step, loss, tokens, norm);
-            if (session.ShouldSave(step) && step < session.Plan.TotalSteps) SaveCheckpoint(session, model, lora, step);
+            if (data.Validation.Count > 0 && (session.ShouldEvaluate(step) || step == session.Plan.TotalSteps))
+                session.RecordEval(step, EvaluationLoss(model, data.Validation, pad, device));
+            if (session.ShouldSave(step) && step < session.Plan.TotalSteps) SaveCheckpoint(session, model, optimizer, lora, step);
         }
         SaveWeights(model, lora, modelDir, session.OutputDir);
         session.Finish();
@@ -104,13 +112,35 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
         return model.parameters().Where(p => p.requires_grad).ToList();
     }
 
-    void SaveCheckpoint(TrainingSession session, CausalLM model, LoraSettings lora, int step)
+    /// <summary>Mean loss over the validation examples, without gradients; the model goes back to training mode.</summary>
+    double EvaluationLoss(CausalLM model, IReadOnlyList<EncodedExample> validation, int pad, Device device)
+    {
+        model.eval();
+        double total = 0;
+        int batches = 0;
+        using (no_grad())
+            foreach (var chunk in TrainingData.Batches(validation, Math.Max(1, args.PerDeviceEvalBatchSize)))
+            {
+                using var scope = NewDisposeScope();
+                using var batch = Collator.Collate(chunk, pad, device);
+                var logits = model.Forward(batch.InputIds, batch.AttentionMask);
+                var shifted = logits.narrow(1, 0, logits.shape[1] - 1).reshape(-1, logits.shape[2]);
+                var targets = batch.Labels.narrow(1, 1, batch.Labels.shape[1] - 1).reshape(-1);
+                total += nn.functional.cross_entropy(shifted, targets, ignore_index: EncodedExample.IgnoreIndex).item<float>();
+                batches++;
+            }
+        model.train();
+        return total / Math.Max(1, batches);
+    }
+
+    void SaveCheckpoint(TrainingSession session, CausalLM model, TorchSharp.Modules.AdamW optimizer, LoraSettings lora, int step)
     {
         if (step <= session.StartStep) return;
         var temp = Directory.CreateTempSubdirectory("pgx-ckpt-").FullName;
         try
         {
             SaveWeights(model, lora, args.ModelNameOrPath!, temp);
+            optimizer.save_state_dict(Path.Combine(temp, CheckpointFiles.Optimizer));
             var files = Directory.GetFiles(temp).ToDictionary(Path.GetFileName, f => (Action<Stream>)(s => { using var src = File.OpenRead(f); src.CopyTo(s); }));
             session.SaveCheckpoint(step, new RngState(args.Seed, 0, 0), files!);
         }

@@ -58,6 +58,7 @@ public sealed class EngineChatBackend : IChatBackend, IDisposable
             DoSample = (request.Temperature ?? 0.7) > 0,
             Seed = request.Seed,
             StopTokenIds = _template.StopTokenIds(_tokenizer).ToList(),
+            VocabularyLimit = _tokenizer.VocabularySize,
         };
         var decoder = _tokenizer.CreateStreamingDecoder();
         var stops = request.Stop.Concat(_template.StopStrings(_tokenizer)).Where(s => s.Length > 0).ToList();

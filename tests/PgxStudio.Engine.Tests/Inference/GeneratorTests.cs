@@ -107,3 +107,19 @@ public class GeneratorTests
         Assert.Contains("top_p is 0", Assert.Throws<ArgumentException>(() => generator.Generate([[1]], Greedy with { TopP = 0 })).Message);
     }
 }
+
+public class VocabularyLimitTests
+{
+    [Fact]
+    public void Padded_embedding_rows_are_never_generated()
+    {
+        TorchRuntime.Initialize();
+        var dir = PgxStudio.Engine.Tests.Models.ModelFixtures.Write(PgxStudio.Engine.Tests.Models.ModelFixtures.Qwen3(vocab: 300), seed: 8, std: 1.0);
+        using var model = CausalLM.Load(dir, ScalarType.Float32, CPU);
+        var generator = new TokenGenerator(model);
+        var options = new GenerationOptions { Temperature = 2.0, MaxNewTokens = 64, Seed = 1, VocabularyLimit = 40 };
+        var ids = generator.Generate([[1, 2, 3], [7]], options);
+        Assert.All(ids.SelectMany(x => x), id => Assert.InRange(id, 0, 39));
+        Assert.All(generator.Generate([[1, 2, 3]], options with { DoSample = false })[0], id => Assert.InRange(id, 0, 39));
+    }
+}

@@ -82,4 +82,60 @@ public class TrainVerbTests
         Assert.Equal(2, code);
         Assert.Contains("'nope' is not in data/dataset_info.json", stdout);
     }
+
+    [Fact]
+    public void Resuming_from_a_checkpoint_reproduces_the_uninterrupted_runs_later_losses()
+    {
+        var (root, example) = Workspace();
+        string[] common = ["max_steps=16", "learning_rate=1e-2", "logging_steps=1", "save_steps=8", "bf16=false", "gradient_accumulation_steps=2"];
+        var straight = Losses(Train(root, example, [.. common, "output_dir=saves/straight"]));
+        Assert.Equal(16, straight.Length);
+
+        var resumed = Path.Combine(root, "saves", "resumed");
+        CopyFolder(Path.Combine(root, "saves", "straight", "checkpoint-8"), Path.Combine(resumed, "checkpoint-8"));
+        var events = Train(root, example, [.. common, "output_dir=saves/resumed", "resume_from_checkpoint=true"]);
+        Assert.Equal("resumed from checkpoint-8", events[0].GetProperty("message").GetString());
+        var later = Losses(events);
+        Assert.Equal(8, later.Length);
+        for (int i = 0; i < 8; i++) Assert.Equal(straight[8 + i], later[i], 3);
+    }
+
+    [Fact]
+    public void A_stop_signal_finishes_the_step_saves_a_checkpoint_and_exits_cancelled()
+    {
+        var (root, example) = Workspace();
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Pgx.Dll, "train", example, "max_steps=2000", "logging_steps=1", "save_steps=1000", "bf16=false", "output_dir=saves/stopped" })
+            info.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var lines = new List<string>();
+        while (process.StandardOutput.ReadLine() is { } line)
+        {
+            lines.Add(line);
+            if (line.Contains("\"event\":\"step\"") && lines.Count(l => l.Contains("\"step\"")) == 3)
+                PgxStudio.Jobs.PosixSignals.Send(process.Id, PgxStudio.Jobs.PosixSignals.SigTerm);
+        }
+        Assert.True(process.WaitForExit(60_000));
+        Assert.Equal(PgxStudio.Jobs.WorkerExitCodes.Cancelled, process.ExitCode);
+        var checkpoint = lines.Select(l => JsonDocument.Parse(l).RootElement).Single(e => e.GetProperty("event").GetString() == "checkpoint");
+        Assert.True(Directory.Exists(Path.Combine(root, checkpoint.GetProperty("path").GetString()!)));
+        Assert.True(File.Exists(Path.Combine(root, checkpoint.GetProperty("path").GetString()!, "adapter_model.safetensors")));
+    }
+
+    [Fact]
+    public void With_val_size_the_eval_loss_is_reported()
+    {
+        var (root, example) = Workspace();
+        var events = Train(root, example, "max_steps=8", "learning_rate=1e-2", "logging_steps=2", "bf16=false", "val_size=0.2", "eval_steps=4", "output_dir=saves/eval");
+        var evals = events.Where(e => e.GetProperty("event").GetString() == "eval").ToList();
+        Assert.Equal(2, evals.Count);
+        Assert.All(evals, e => Assert.True(e.GetProperty("eval_loss").GetDouble() > 0));
+    }
+
+    static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+        foreach (var d in Directory.GetDirectories(from)) CopyFolder(d, Path.Combine(to, Path.GetFileName(d)));
+    }
 }
