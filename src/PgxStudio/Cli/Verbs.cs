@@ -28,6 +28,7 @@ public static class Verbs
         ServeVerb.Create(),
         ChatVerb.Create(),
         TrainVerb.Create(),
+        ExportVerb.Create(),
     ];
 
     /// <summary>True when the arguments name a verb (or ask for help); otherwise the studio starts.</summary>

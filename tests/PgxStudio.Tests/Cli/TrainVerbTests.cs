@@ -139,3 +139,52 @@ public class TrainVerbTests
         foreach (var d in Directory.GetDirectories(from)) CopyFolder(d, Path.Combine(to, Path.GetFileName(d)));
     }
 }
+
+public class ExportVerbTests
+{
+    [Fact]
+    public void An_exported_merge_reloads_with_the_logits_of_base_plus_adapter()
+    {
+        PgxStudio.Engine.Native.TorchRuntime.Initialize();
+        var root = Directory.CreateTempSubdirectory("pgx-export-").FullName;
+        var model = Path.Combine(root, "saves", "models", "pgx-demo-tiny");
+        PgxStudio.Engine.Models.Demo.DemoModel.Create(model, "tiny", seed: 42);
+        using (var lm = PgxStudio.Engine.Models.CausalLM.Load(model, TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.CPU))
+        {
+            var settings = new PgxStudio.Engine.Peft.LoraSettings(4, 8, 0, PgxStudio.Engine.Peft.LoraSettings.AllLinear);
+            PgxStudio.Engine.Peft.LoraAdapter.Attach(lm, settings, 1);
+            using (TorchSharp.torch.no_grad())
+                foreach (var (_, p) in lm.named_parameters().Where(p => p.name.EndsWith("lora_B.weight"))) p.copy_(TorchSharp.torch.randn(p.shape) * 0.1);
+            PgxStudio.Engine.Peft.LoraAdapter.Save(lm, settings, model, Path.Combine(root, "saves", "adapter"));
+        }
+        var config = Path.Combine(RepoPaths.Root, "examples", "merge_lora", "pgx_demo_lora_sft.yaml");
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Pgx.Dll, "export", config, "adapter_name_or_path=saves/adapter", "export_dir=saves/merged" }) info.ArgumentList.Add(arg);
+        using (var p = System.Diagnostics.Process.Start(info)!)
+        {
+            var err = p.StandardError.ReadToEnd();
+            p.WaitForExit(60_000);
+            Assert.True(p.ExitCode == 0, err);
+        }
+        var merged = Path.Combine(root, "saves", "merged");
+        foreach (var f in new[] { "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "generation_config.json" })
+            Assert.True(File.Exists(Path.Combine(merged, f)), f);
+
+        using var ids = TorchSharp.torch.tensor(new long[] { 5, 9, 200, 33, 1, 70 }, [1, 6]);
+        using var live = PgxStudio.Engine.Models.CausalLM.Load(model, TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.CPU);
+        PgxStudio.Engine.Peft.LoraAdapter.Apply(live, Path.Combine(root, "saves", "adapter"), merge: false);
+        using var exported = PgxStudio.Engine.Models.CausalLM.Load(merged, TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.CPU);
+        using var a = live.Forward(ids);
+        using var b = exported.Forward(ids);
+        Assert.True((a - b).abs().max().item<float>() < 1e-4);
+    }
+
+    [Fact]
+    public void An_export_without_export_dir_is_refused()
+    {
+        var config = Path.Combine(RepoPaths.Root, "examples", "merge_lora", "pgx_demo_lora_sft.yaml");
+        var (code, _, stderr) = Pgx.Run(TimeSpan.FromSeconds(60), "export", config, "export_dir=null");
+        Assert.Equal(2, code);
+        Assert.Contains("export_dir is required", stderr);
+    }
+}
