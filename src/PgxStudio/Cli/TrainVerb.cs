@@ -37,8 +37,10 @@ public static class TrainVerb
             var loaded = TrainingConfigLoader.Load(file.FullName, overrides);
             foreach (var warning in loaded.Warnings) console.Emit(new WorkerEvent { Event = WorkerEvent.Names.Log, Message = $"warning: {warning}" });
             TorchRuntime.Initialize();
-            var observer = TrainingObservers.From(p => console.Emit(ToEvent(p)));
-            var outcome = new Trainer(loaded.Arguments, observer).Run(console.StopRequested);
+            bool interactive = Environment.GetEnvironmentVariable(WorkerLaunch.SupervisedVariable) != "1" && !Console.IsOutputRedirected;
+            var outcome = interactive
+                ? TerminalProgress.Run(observer => new Trainer(loaded.Arguments, observer).Run(console.StopRequested))
+                : new Trainer(loaded.Arguments, TrainingObservers.From(p => console.Emit(ToEvent(p)))).Run(console.StopRequested);
             return outcome == Trainer.Outcome.Stopped ? WorkerExitCodes.Cancelled : WorkerExitCodes.Succeeded;
         }
         catch (Exception e) when (e is TrainingConfigException or DatasetException or ModelFileException or TokenizerFileException or TorchSetupException or ArgumentException or IOException)
