@@ -87,21 +87,6 @@ public static class BenchModelVerbs
         return command;
     }
 
-    static CausalLM RandomModel(string shape, int? layers, ScalarType dtype, Device device)
-    {
-        var config = shape switch
-        {
-            "demo-tiny" => DemoModel.Config("tiny", 576),
-            "demo-small" => DemoModel.Config("small", 2048),
-            "qwen3-0.6b" => new ModelConfig
-            {
-                Architecture = "Qwen3ForCausalLM", HiddenSize = 1024, NumLayers = 28, NumHeads = 16, NumKeyValueHeads = 8, HeadDim = 128,
-                IntermediateSize = 3072, VocabSize = 151936, RmsNormEps = 1e-6, RopeTheta = 1_000_000, QkNorm = true,
-                TieWordEmbeddings = true, MaxPositionEmbeddings = 40960,
-            },
-            _ => throw new ArgumentException($"--shape {shape} is not one of demo-tiny, demo-small, qwen3-0.6b."),
-        };
-        if (layers is { } n) config = config with { NumLayers = n };
-        return new CausalLM(config, new RandomWeights(1, dtype, device), dtype, device);
-    }
+    static CausalLM RandomModel(string shape, int? layers, ScalarType dtype, Device device) =>
+        new(BenchShapes.Config(shape, layers), new RandomWeights(1, dtype, device), dtype, device);
 }

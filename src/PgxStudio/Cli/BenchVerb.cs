@@ -12,6 +12,7 @@ public static class BenchVerb
         command.Subcommands.Add(BenchServeVerb.Create());
         command.Subcommands.Add(BenchModelVerbs.Decode());
         command.Subcommands.Add(BenchModelVerbs.Prefill());
+        command.Subcommands.Add(BenchTrainVerb.Create());
         return command;
     }
 }
