@@ -56,6 +56,30 @@ public class LoraAdapterTests
     }
 
     [Fact]
+    public void Training_steps_change_the_adapter_and_no_base_weight()
+    {
+        TorchRuntime.Initialize();
+        var dir = ModelFixtures.Write(ModelFixtures.Qwen3(), seed: 6);
+        using var model = CausalLM.Load(dir, ScalarType.Float32, CPU);
+        LoraAdapter.Attach(model, Settings, seed: 1);
+        var before = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        var optimizer = optim.AdamW(model.parameters().Where(p => p.requires_grad), 1e-2);
+        using var ids = tensor(Ids, [1, Ids.Length]);
+        for (int i = 0; i < 3; i++)
+        {
+            using var scope = NewDisposeScope();
+            var logits = model.Forward(ids);
+            nn.functional.cross_entropy(logits.narrow(1, 0, Ids.Length - 1).reshape(-1, 300), ids.narrow(1, 1, Ids.Length - 1).reshape(-1)).backward();
+            optimizer.step();
+            optimizer.zero_grad();
+        }
+        bool Changed(string name, Tensor p) => !p.detach().equal(before[name]).all().item<bool>();
+        foreach (var (name, p) in model.named_parameters().Where(p => !p.name.Contains(".lora_")))
+            Assert.False(Changed(name, p), $"base weight {name} changed");
+        Assert.All(model.named_parameters().Where(p => p.name.EndsWith("lora_B.weight")), p => Assert.True(Changed(p.name, p.parameter), p.name));
+    }
+
+    [Fact]
     public void The_saved_adapter_has_PEFT_names_shapes_and_config_and_nothing_else()
     {
         var (baseDir, adapter) = Trained();

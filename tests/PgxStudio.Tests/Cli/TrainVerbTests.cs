@@ -84,6 +84,17 @@ public class TrainVerbTests
     }
 
     [Fact]
+    public void The_same_seed_and_data_give_the_same_losses()
+    {
+        var (root, example) = Workspace();
+        string[] common = ["max_steps=6", "learning_rate=1e-2", "logging_steps=1", "bf16=false"];
+        var first = Losses(Train(root, example, [.. common, "output_dir=saves/one"]));
+        var second = Losses(Train(root, example, [.. common, "output_dir=saves/two"]));
+        Assert.Equal(first, second);
+        Assert.NotEqual(first, Losses(Train(root, example, [.. common, "output_dir=saves/three", "seed=7"])));
+    }
+
+    [Fact]
     public void Resuming_from_a_checkpoint_reproduces_the_uninterrupted_runs_later_losses()
     {
         var (root, example) = Workspace();
