@@ -29,6 +29,7 @@ public static class Verbs
         ChatVerb.Create(),
         TrainVerb.Create(),
         ExportVerb.Create(),
+        PredictVerb.Create(),
     ];
 
     /// <summary>True when the arguments name a verb (or ask for help); otherwise the studio starts.</summary>
