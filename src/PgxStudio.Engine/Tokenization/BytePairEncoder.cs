@@ -3,8 +3,9 @@ namespace PgxStudio.Engine.Tokenization;
 /// <summary>
 /// Byte-pair encoding of one pre-token: start from its byte-level characters and repeatedly merge the adjacent
 /// pair with the lowest merge rank, as Hugging Face's BPE model does.
-/// (Microsoft.ML.Tokenizers 2.0.1's BpeTokenizer in ByteLevel mode was tried first: it disagreed with Hugging Face
-/// on 304 of 503 Qwen3 reference strings, e.g. " world" → 14615 instead of 1879, so this small merge loop replaces it.)
+/// (My first attempt with Microsoft.ML.Tokenizers 2.0.1's BpeTokenizer in ByteLevel mode disagreed with Hugging Face
+/// on 304 of 503 Qwen3 strings, so this small merge loop was written. A later attempt on branch `tokenizer` configured
+/// the library differently and matched exactly; moving to the library is pending review, see the closing note.)
 /// </summary>
 public sealed class BytePairEncoder
 {
