@@ -7,9 +7,14 @@ public static class Pgx
 {
     public static string Dll => typeof(Program).Assembly.Location;
 
-    public static (int ExitCode, string Stdout, string Stderr) Run(TimeSpan timeout, params string[] args)
+    public static (int ExitCode, string Stdout, string Stderr) Run(TimeSpan timeout, params string[] args) =>
+        RunIn(null, timeout, args);
+
+    /// <summary>Runs pgx with <paramref name="directory"/> as its working folder (relative paths in configs resolve there).</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunIn(string? directory, TimeSpan timeout, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (directory is not null) info.WorkingDirectory = directory;
         info.ArgumentList.Add(Dll);
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment.Remove("PGX_HOME");

@@ -26,9 +26,7 @@ public static class TrainingThroughput
         {
             using var scope = NewDisposeScope();
             var ids = randint(0, model.Config.VocabSize, [batch, sequence], device: model.Device);
-            var logits = model.Forward(ids);
-            var loss = nn.functional.cross_entropy(logits.narrow(1, 0, sequence - 1).reshape(-1, model.Config.VocabSize).to(ScalarType.Float32),
-                ids.narrow(1, 1, sequence - 1).reshape(-1));
+            var loss = Training.NextTokenLoss.Compute(model.Forward(ids), ids);
             loss.backward();
             optimizer.step();
             optimizer.zero_grad();

@@ -23,10 +23,7 @@ public static class Perplexity
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var input = tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Count], device: model.Device);
-        var logits = model.Forward(input).to(ScalarType.Float32);
-        var predicted = logits.narrow(1, 0, ids.Count - 1).squeeze(0);
-        var targets = input.narrow(1, 1, ids.Count - 1).squeeze(0);
-        var nll = nn.functional.cross_entropy(predicted, targets);
+        var nll = Training.NextTokenLoss.Compute(model.Forward(input), input);
         return new LineScore(ids.Count, nll.item<float>());
     }
 

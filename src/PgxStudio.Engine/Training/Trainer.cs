@@ -64,10 +64,7 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
             {
                 using var scope = NewDisposeScope();
                 using var batch = Collator.Collate(batches.Current, pad, device);
-                var logits = model.Forward(batch.InputIds, batch.AttentionMask);
-                var shifted = logits.narrow(1, 0, logits.shape[1] - 1).reshape(-1, logits.shape[2]);
-                var targets = batch.Labels.narrow(1, 1, batch.Labels.shape[1] - 1).reshape(-1);
-                var l = nn.functional.cross_entropy(shifted.to(ScalarType.Float32), targets, ignore_index: EncodedExample.IgnoreIndex);
+                var l = NextTokenLoss.Compute(model.Forward(batch.InputIds, batch.AttentionMask), batch.Labels);
                 (l / args.GradientAccumulationSteps).backward();
                 loss += l.item<float>() / args.GradientAccumulationSteps;
                 tokens += batch.AttentionMask.sum().item<long>();
@@ -123,10 +120,7 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
             {
                 using var scope = NewDisposeScope();
                 using var batch = Collator.Collate(chunk, pad, device);
-                var logits = model.Forward(batch.InputIds, batch.AttentionMask);
-                var shifted = logits.narrow(1, 0, logits.shape[1] - 1).reshape(-1, logits.shape[2]);
-                var targets = batch.Labels.narrow(1, 1, batch.Labels.shape[1] - 1).reshape(-1);
-                total += nn.functional.cross_entropy(shifted, targets, ignore_index: EncodedExample.IgnoreIndex).item<float>();
+                total += NextTokenLoss.Compute(model.Forward(batch.InputIds, batch.AttentionMask), batch.Labels).item<float>();
                 batches++;
             }
         model.train();

@@ -15,16 +15,10 @@ public class PredictVerbTests
         foreach (var f in Directory.GetFiles(Path.Combine(RepoPaths.Root, "data"))) File.Copy(f, Path.Combine(root, "data", Path.GetFileName(f)));
         var config = Path.Combine(RepoPaths.Root, "examples", "train_lora", "pgx_demo_lora_predict.yaml");
 
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Pgx.Dll, "predict", config, "adapter_name_or_path=null", "max_samples=5", "max_new_tokens=6", "per_device_eval_batch_size=2", "do_sample=false", "output_dir=saves/predict" })
-            info.ArgumentList.Add(a);
-        using (var p = System.Diagnostics.Process.Start(info)!)
-        {
-            var stdout = p.StandardOutput.ReadToEnd();
-            p.WaitForExit(120_000);
-            Assert.True(p.ExitCode == 0, stdout);
-            Assert.Equal(3, stdout.Split('\n').Count(l => l.Contains("\"event\":\"step\"")));
-        }
+        var (exitCode, stdout, _) = Pgx.RunIn(root, TimeSpan.FromSeconds(120), "predict", config, "adapter_name_or_path=null", "max_samples=5",
+            "max_new_tokens=6", "per_device_eval_batch_size=2", "do_sample=false", "output_dir=saves/predict");
+        Assert.True(exitCode == 0, stdout);
+        Assert.Equal(3, stdout.Split('\n').Count(l => l.Contains("\"event\":\"step\"")));
         var output = Path.Combine(root, "saves", "predict");
         var lines = File.ReadAllLines(Path.Combine(output, "generated_predictions.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(5, lines.Count);

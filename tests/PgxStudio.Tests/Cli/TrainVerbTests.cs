@@ -22,23 +22,12 @@ public class TrainVerbTests
 
     static List<JsonElement> Train(string root, string config, params string[] overrides)
     {
-        var previous = Directory.GetCurrentDirectory();
         var (code, stdout, stderr) = PgxIn(root, ["train", config, .. overrides]);
         Assert.True(code == 0, stdout + stderr);
         return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
     }
 
-    static (int, string, string) PgxIn(string directory, string[] args)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Pgx.Dll);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var p = System.Diagnostics.Process.Start(info)!;
-        var o = p.StandardOutput.ReadToEndAsync();
-        var e = p.StandardError.ReadToEndAsync();
-        p.WaitForExit(120_000);
-        return (p.ExitCode, o.Result, e.Result);
-    }
+    static (int, string, string) PgxIn(string directory, string[] args) => Pgx.RunIn(directory, TimeSpan.FromSeconds(120), args);
 
     static double[] Losses(List<JsonElement> events) =>
         events.Where(e => e.GetProperty("event").GetString() == "step").Select(e => e.GetProperty("loss").GetDouble()).ToArray();
@@ -169,14 +158,8 @@ public class ExportVerbTests
             PgxStudio.Engine.Peft.LoraAdapter.Save(lm, settings, model, Path.Combine(root, "saves", "adapter"));
         }
         var config = Path.Combine(RepoPaths.Root, "examples", "merge_lora", "pgx_demo_lora_sft.yaml");
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Pgx.Dll, "export", config, "adapter_name_or_path=saves/adapter", "export_dir=saves/merged" }) info.ArgumentList.Add(arg);
-        using (var p = System.Diagnostics.Process.Start(info)!)
-        {
-            var err = p.StandardError.ReadToEnd();
-            p.WaitForExit(60_000);
-            Assert.True(p.ExitCode == 0, err);
-        }
+        var (exitCode, _, err) = Pgx.RunIn(root, TimeSpan.FromSeconds(60), "export", config, "adapter_name_or_path=saves/adapter", "export_dir=saves/merged");
+        Assert.True(exitCode == 0, err);
         var merged = Path.Combine(root, "saves", "merged");
         foreach (var f in new[] { "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "generation_config.json" })
             Assert.True(File.Exists(Path.Combine(merged, f)), f);
