@@ -32,6 +32,7 @@ public static class StudioServices
         services.AddSingleton<RunQueries>();
         services.AddSingleton<RunFiles>();
         services.AddSingleton<SystemInfo.SystemFactsService>();
+        services.AddSingleton<Serving.LoadedChatModels>();
         services.AddSingleton(provider => TorchRuntime.Initialize(provider.GetRequiredService<TorchOptions>()));
 
         return services;
