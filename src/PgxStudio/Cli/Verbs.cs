@@ -19,6 +19,8 @@ public static class Verbs
     [
         StudioVerb.Create(),
         EnvVerb.Create(),
+        TokenizeVerb.Create(),
+        BenchVerb.Create(),
     ];
 
     /// <summary>True when the arguments name a verb (or ask for help); otherwise the studio starts.</summary>
