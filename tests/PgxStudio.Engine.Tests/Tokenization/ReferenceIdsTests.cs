@@ -22,6 +22,27 @@ public class ReferenceIdsTests
     }
 
     [Fact]
+    public void The_llama3_reference_strings_need_ignore_merges()
+    {
+        // The same tokenizer with ignore_merges off must get some strings wrong, or the test above proves nothing about it.
+        var dir = Directory.CreateTempSubdirectory("pgx-llama3-merges-").FullName;
+        try
+        {
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(TokenizerFixtures.Folder("llama3"), "tokenizer.json")))!;
+            Assert.True((bool)json["model"]!["ignore_merges"]!);
+            json["model"]!["ignore_merges"] = false;
+            File.WriteAllText(Path.Combine(dir, "tokenizer.json"), json.ToJsonString());
+            var mergesOnly = PgxStudio.Engine.Tokenization.HfTokenizer.Load(dir);
+            int wrong = TokenizerFixtures.Expected("llama3").Count(c => !mergesOnly.Encode(c.Text).SequenceEqual(c.Ids));
+            Assert.True(wrong >= 5, $"Only {wrong} reference strings depend on ignore_merges.");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Encoding_from_many_threads_gives_the_same_ids()
     {
         var tokenizer = TokenizerFixtures.Tokenizer("qwen3");
