@@ -1,41 +1,44 @@
+using System.Buffers;
+
 namespace PgxStudio.Engine.Tokenization;
 
 /// <summary>
-/// Cuts text at every added token (special or not), matched whole and longest first, as Hugging Face does
-/// before normalizing and pre-tokenizing the text between them.
+/// Finds added tokens (special or not) in text, leftmost first and longest at a position, as Hugging Face does
+/// before normalizing and splitting the plain text between them.
 /// </summary>
 public sealed class AddedTokenSplitter
 {
-    readonly Dictionary<char, List<AddedToken>> _byFirstChar = new();
+    readonly Dictionary<char, AddedToken[]> _byFirstChar;
+    readonly SearchValues<char> _firstChars;
 
     public AddedTokenSplitter(IEnumerable<AddedToken> tokens)
     {
-        foreach (var token in tokens.Where(t => t.Content.Length > 0).OrderByDescending(t => t.Content.Length))
-        {
-            if (!_byFirstChar.TryGetValue(token.Content[0], out var list)) _byFirstChar[token.Content[0]] = list = [];
-            list.Add(token);
-        }
+        _byFirstChar = tokens.Where(t => t.Content.Length > 0)
+            .GroupBy(t => t.Content[0])
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(t => t.Content.Length).ToArray());
+        _firstChars = SearchValues.Create(_byFirstChar.Keys.ToArray());
     }
 
-    /// <summary>Segments in order: plain text (Token null) or one added token.</summary>
-    public IEnumerable<(string Text, AddedToken? Token)> Split(string text)
+    /// <summary>Calls <paramref name="plain"/> for each stretch of plain text and <paramref name="added"/> for each token, in order.</summary>
+    public void Split(string text, Action<int, int> plain, Action<AddedToken> added)
     {
         int plainStart = 0;
         for (int i = 0; i < text.Length;)
         {
-            var match = _byFirstChar.TryGetValue(text[i], out var candidates)
-                ? candidates.FirstOrDefault(t => string.CompareOrdinal(text, i, t.Content, 0, t.Content.Length) == 0)
-                : null;
+            int next = text.AsSpan(i).IndexOfAny(_firstChars);
+            if (next < 0) break;
+            i += next;
+            var match = Array.Find(_byFirstChar[text[i]], t => text.AsSpan(i).StartsWith(t.Content, StringComparison.Ordinal));
             if (match is null)
             {
                 i++;
                 continue;
             }
-            if (i > plainStart) yield return (text[plainStart..i], null);
-            yield return (match.Content, match);
+            if (i > plainStart) plain(plainStart, i - plainStart);
+            added(match);
             i += match.Content.Length;
             plainStart = i;
         }
-        if (plainStart < text.Length) yield return (text[plainStart..], null);
+        if (plainStart < text.Length) plain(plainStart, text.Length - plainStart);
     }
 }

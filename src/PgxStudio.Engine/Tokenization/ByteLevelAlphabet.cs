@@ -1,23 +1,30 @@
+using System.Text;
+
 namespace PgxStudio.Engine.Tokenization;
 
 /// <summary>
-/// GPT-2's byte-level alphabet: every byte maps to one printable character, so byte sequences can live in a
-/// string vocabulary (a space becomes 'Ġ', a newline 'Ċ'). Byte-level BPE vocabularies are written in it.
+/// GPT-2's byte-level alphabet: each byte is written as one printable character (a space is 'Ġ', a newline 'Ċ'),
+/// so byte-level BPE vocabularies are strings. Needed to look pieces up in the vocabulary and to decode ids.
 /// </summary>
 public static class ByteLevelAlphabet
 {
-    public static readonly char[] ByteToChar = Build();
-    static readonly Dictionary<char, byte> CharToByte = ByteToChar.Select((c, b) => (c, (byte)b)).ToDictionary(x => x.c, x => x.Item2);
+    public static readonly char[] ByteToChar = BuildByteToChar();
+    static readonly short[] CharToByte = BuildCharToByte();
 
-    static char[] Build()
+    static char[] BuildByteToChar()
     {
         var map = new char[256];
         int next = 256;
         for (int b = 0; b < 256; b++)
-        {
-            bool printable = b is >= '!' and <= '~' or >= 0xA1 and <= 0xAC or >= 0xAE and <= 0xFF;
-            map[b] = printable ? (char)b : (char)next++;
-        }
+            map[b] = b is >= '!' and <= '~' or >= 0xA1 and <= 0xAC or >= 0xAE and <= 0xFF ? (char)b : (char)next++;
+        return map;
+    }
+
+    static short[] BuildCharToByte()
+    {
+        var map = new short[512];
+        Array.Fill(map, (short)-1);
+        for (int b = 0; b < 256; b++) map[ByteToChar[b]] = (short)b;
         return map;
     }
 
@@ -28,14 +35,24 @@ public static class ByteLevelAlphabet
         return new string(chars);
     }
 
-    /// <summary>Appends the bytes a vocabulary token stands for; false when the token is not byte-level text.</summary>
-    public static bool TryDecode(string token, List<byte> into)
+    public static string Encode(ReadOnlySpan<char> text)
     {
-        foreach (var c in token)
+        Span<byte> bytes = text.Length <= 256 ? stackalloc byte[text.Length * 3] : new byte[Encoding.UTF8.GetMaxByteCount(text.Length)];
+        int count = Encoding.UTF8.GetBytes(text, bytes);
+        return Encode(bytes[..count]);
+    }
+
+    /// <summary>The bytes a token stands for, as Hugging Face's ByteLevel decoder reads them: each character's
+    /// byte when every character is in the alphabet, else the token's own UTF-8.</summary>
+    public static byte[] TokenBytes(string token)
+    {
+        var bytes = new byte[token.Length];
+        for (int i = 0; i < token.Length; i++)
         {
-            if (!CharToByte.TryGetValue(c, out var b)) return false;
-            into.Add(b);
+            int b = token[i] < CharToByte.Length ? CharToByte[token[i]] : -1;
+            if (b < 0) return Encoding.UTF8.GetBytes(token);
+            bytes[i] = (byte)b;
         }
-        return true;
+        return bytes;
     }
 }

@@ -1,139 +1,121 @@
-using System.Collections.Concurrent;
 using System.Text;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace PgxStudio.Engine.Tokenization;
 
 /// <summary>
-/// A Hugging Face byte-level BPE tokenizer (Qwen2, Qwen3, Llama-3) loaded from a model folder's tokenizer.json and
-/// tokenizer_config.json. Added tokens are matched whole, the rest is NFC-normalized, split by the tokenizer's
-/// regex and byte-pair encoded (see <see cref="BytePairEncoder"/> for why not Microsoft.ML.Tokenizers).
+/// A Hugging Face byte-level BPE tokenizer (Qwen2, Qwen3, Llama-3, the studio's demo model) loaded from a model
+/// folder's tokenizer.json and tokenizer_config.json, giving the same ids as Hugging Face. Encoding: added tokens
+/// are matched whole, the text between them is NFC-normalized (when the tokenizer says so), split by the
+/// tokenizer's regex, and each piece byte-pair encoded (<see cref="PieceEncoder"/>). Safe to share between threads.
 /// </summary>
 public sealed class HfTokenizer : ITokenizer
 {
-    readonly TokenizerDefinition _definition;
-    readonly BytePairEncoder _bpe;
+    readonly TokenizerJson _definition;
     readonly AddedTokenSplitter _splitter;
-    readonly Regex? _split;
-    readonly string[] _idToToken;
-    readonly HashSet<int> _special;
-    readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
+    readonly SplitPreTokenizer? _preTokenizer;
+    readonly PieceEncoder _pieces;
+    readonly Dictionary<string, int> _addedByContent;
+    readonly byte[]?[] _tokenBytes;
+    readonly string?[] _tokens;
+    readonly bool[] _special;
 
-    HfTokenizer(TokenizerDefinition definition, TokenizerSettings settings)
+    HfTokenizer(TokenizerJson definition, TokenizerConfig config, string path)
     {
         _definition = definition;
-        Settings = settings;
-        _bpe = new BytePairEncoder(definition.Vocabulary, definition.Merges);
-        _splitter = new AddedTokenSplitter(definition.AddedTokens);
-        _split = definition.SplitPattern is null ? null : new Regex(definition.SplitPattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
-        int size = Math.Max(definition.Vocabulary.Values.DefaultIfEmpty(-1).Max(), definition.AddedTokens.Select(t => t.Id).DefaultIfEmpty(-1).Max()) + 1;
-        _idToToken = new string[size];
-        foreach (var (token, id) in definition.Vocabulary) _idToToken[id] = token;
-        foreach (var token in definition.AddedTokens) _idToToken[token.Id] = token.Content;
-        _special = definition.AddedTokens.Where(t => t.Special).Select(t => t.Id).ToHashSet();
+        Config = config;
         AddedTokens = definition.AddedTokens;
+        _splitter = new AddedTokenSplitter(definition.AddedTokens);
+        _preTokenizer = definition.SplitPattern is null ? null : new SplitPreTokenizer(definition.SplitPattern);
+        _pieces = new PieceEncoder(definition, path);
+        _addedByContent = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var token in definition.AddedTokens) _addedByContent.TryAdd(token.Content, token.Id);
+
+        int size = Math.Max(definition.Vocabulary.Values.DefaultIfEmpty(-1).Max(), definition.AddedTokens.Select(t => t.Id).DefaultIfEmpty(-1).Max()) + 1;
+        _tokens = new string?[size];
+        foreach (var (token, id) in definition.Vocabulary) _tokens[id] = token;
+        foreach (var token in definition.AddedTokens) _tokens[token.Id] = token.Content;
+        _tokenBytes = _tokens.Select(t => t is null ? null : ByteLevelAlphabet.TokenBytes(t)).ToArray();
+        _special = new bool[size];
+        foreach (var token in definition.AddedTokens.Where(t => t.Special)) _special[token.Id] = true;
     }
 
-    /// <summary>Loads tokenizer.json (and tokenizer_config.json when present) from a model folder.</summary>
+    /// <summary>Loads tokenizer.json (required) and tokenizer_config.json (bos/eos/pad, when present) from a model folder.</summary>
     public static HfTokenizer Load(string modelDirectory)
     {
-        var definition = TokenizerDefinition.Read(Path.Combine(modelDirectory, "tokenizer.json"));
-        var settings = TokenizerSettings.Read(Path.Combine(modelDirectory, "tokenizer_config.json"));
-        return new HfTokenizer(definition, settings);
+        if (!Directory.Exists(modelDirectory))
+            throw new TokenizerFileException($"Model folder {modelDirectory} does not exist; give a folder holding tokenizer.json.");
+        var path = Path.Combine(modelDirectory, "tokenizer.json");
+        var definition = TokenizerJson.Read(path);
+        var config = TokenizerConfig.Read(Path.Combine(modelDirectory, "tokenizer_config.json"));
+        return new HfTokenizer(definition, config, path);
     }
 
-    public TokenizerSettings Settings { get; }
+    public TokenizerConfig Config { get; }
 
+    /// <summary>Every entry of added_tokens (chat markers, tool and thinking tags), special or not.</summary>
     public IReadOnlyList<AddedToken> AddedTokens { get; }
 
-    public int VocabularySize => _idToToken.Length;
+    public int VocabularySize => _tokens.Length;
 
-    /// <summary>Qwen2/Qwen3 NFC-normalize text before splitting; Llama-3 keeps it as it is.</summary>
+    /// <summary>Qwen2/Qwen3 NFC-normalize text before splitting it; Llama-3 keeps it as it is.</summary>
     public bool NormalizesNfc => _definition.NormalizeNfc;
 
-    public int? BosTokenId => Settings.BosToken is { } t ? TokenToId(t) : null;
-    public int? EosTokenId => Settings.EosToken is { } t ? TokenToId(t) : null;
-    public int? PadTokenId => Settings.PadToken is { } t ? TokenToId(t) : null;
+    public int? BosTokenId => Config.BosToken is { } t ? TokenToId(t) : null;
+    public int? EosTokenId => Config.EosToken is { } t ? TokenToId(t) : null;
+    public int? PadTokenId => Config.PadToken is { } t ? TokenToId(t) : null;
 
-    public bool IsSpecial(int id) => _special.Contains(id);
+    /// <summary>True for added tokens marked special (dropped when decoding with skipSpecialTokens).</summary>
+    public bool IsSpecial(int id) => (uint)id < (uint)_special.Length && _special[id];
 
-    public int? TokenToId(string token)
-    {
-        var added = _definition.AddedTokens.FirstOrDefault(t => t.Content == token);
-        if (added is not null) return added.Id;
-        return _definition.Vocabulary.TryGetValue(token, out var id) ? id : null;
-    }
+    public int? TokenToId(string token) =>
+        _addedByContent.TryGetValue(token, out int added) ? added
+        : _definition.Vocabulary.TryGetValue(token, out int id) ? id
+        : null;
+
+    /// <summary>The token as written in the vocabulary (byte-level alphabet, e.g. "Ġworld") or an added token's text.</summary>
+    public string? IdToToken(int id) => (uint)id < (uint)_tokens.Length ? _tokens[id] : null;
 
     public IReadOnlyList<int> Encode(string text)
     {
         var ids = new List<int>(text.Length / 3 + 4);
-        foreach (var (segment, token) in _splitter.Split(text))
-        {
-            if (token is not null)
-            {
-                ids.Add(token.Id);
-                continue;
-            }
-            var normalized = _definition.NormalizeNfc ? segment.Normalize(NormalizationForm.FormC) : segment;
-            if (_split is null)
-            {
-                ids.AddRange(EncodePiece(normalized));
-                continue;
-            }
-            for (var m = _split.Match(normalized); m.Success; m = m.NextMatch())
-                ids.AddRange(EncodePiece(m.Value));
-        }
+        var pieces = new List<(int Start, int Length)>();
+        _splitter.Split(text,
+            (start, length) => EncodePlain(length == text.Length ? text : text.Substring(start, length), ids, pieces),
+            token => ids.Add(token.Id));
         return ids;
     }
 
-    int[] EncodePiece(string piece)
+    void EncodePlain(string plain, List<int> ids, List<(int Start, int Length)> pieces)
     {
-        if (_cache.TryGetValue(piece, out var cached)) return cached;
-        var byteLevel = ByteLevelAlphabet.Encode(Encoding.UTF8.GetBytes(piece));
-        // ignore_merges (Llama-3): a piece that is itself a vocabulary entry is that one token.
-        int[] ids = _definition.IgnoreMerges && _definition.Vocabulary.TryGetValue(byteLevel, out var whole)
-            ? [whole]
-            : _bpe.Encode(byteLevel);
-        if (piece.Length <= 64 && _cache.Count < 200_000) _cache[piece] = ids;
-        return ids;
+        if (_definition.NormalizeNfc) plain = plain.Normalize(NormalizationForm.FormC);
+        if (_definition.AddPrefixSpace && !plain.StartsWith(' ')) plain = " " + plain;
+        if (_preTokenizer is null)
+        {
+            _pieces.Encode(plain, ids);
+            return;
+        }
+        pieces.Clear();
+        _preTokenizer.Split(plain, pieces);
+        foreach (var (start, length) in pieces) _pieces.Encode(plain.AsSpan(start, length), ids);
     }
 
     public string Decode(IEnumerable<int> ids, bool skipSpecialTokens = false)
     {
-        var text = new StringBuilder();
         var bytes = new List<byte>();
         foreach (var id in ids)
         {
-            if (skipSpecialTokens && _special.Contains(id)) continue;
-            AppendToken(id, text, bytes);
+            if (skipSpecialTokens && IsSpecial(id)) continue;
+            bytes.AddRange(TokenBytes(id));
         }
-        Flush(text, bytes);
-        return text.ToString();
+        return Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes));
     }
 
-    /// <summary>Adds a token's text: byte-level tokens are collected as bytes, added tokens are literal text.</summary>
-    internal void AppendToken(int id, StringBuilder text, List<byte> bytes)
-    {
-        if ((uint)id >= (uint)_idToToken.Length || _idToToken[id] is not { } token)
-            throw new ArgumentOutOfRangeException(nameof(id), $"Token id {id} is outside this tokenizer's vocabulary of {_idToToken.Length}.");
-        if (_definition.Vocabulary.ContainsKey(token) && ByteLevelAlphabet.TryDecode(token, bytes)) return;
-        Flush(text, bytes);
-        text.Append(token);
-    }
+    /// <summary>The UTF-8 bytes an id stands for (a token may hold part of a character).</summary>
+    public ReadOnlySpan<byte> TokenBytes(int id) =>
+        (uint)id < (uint)_tokenBytes.Length && _tokenBytes[id] is { } bytes
+            ? bytes
+            : throw new ArgumentOutOfRangeException(nameof(id), $"Token id {id} is not in this tokenizer's vocabulary of {_tokenBytes.Length}.");
 
-    internal static void Flush(StringBuilder text, List<byte> bytes)
-    {
-        if (bytes.Count == 0) return;
-        text.Append(Encoding.UTF8.GetString(bytes.ToArray()));
-        bytes.Clear();
-    }
-
-    internal bool IsByteToken(int id, out string token)
-    {
-        token = (uint)id < (uint)_idToToken.Length ? _idToToken[id] ?? "" : "";
-        return _definition.Vocabulary.ContainsKey(token) && !_definition.AddedTokens.Any(t => t.Id == id);
-    }
-
+    /// <summary>A decoder for ids that arrive one at a time (generation), emitting only whole characters.</summary>
     public StreamingDecoder CreateStreamingDecoder(bool skipSpecialTokens = true) => new(this, skipSpecialTokens);
 }

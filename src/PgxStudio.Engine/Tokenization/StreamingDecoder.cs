@@ -1,50 +1,41 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Unicode;
 
 namespace PgxStudio.Engine.Tokenization;
 
 /// <summary>
-/// Turns generated ids into text as they arrive, holding back the bytes of a UTF-8 character until it is
-/// complete: a Chinese character or an emoji split over two tokens is emitted once, whole.
+/// Turns ids into text as they arrive (generation), holding back the bytes of a UTF-8 character until it is
+/// complete: a Chinese character or an emoji split over two tokens comes out once, whole, never as U+FFFD.
+/// The pieces it returns add up to <see cref="HfTokenizer.Decode"/> of the same ids. Not thread-safe (one per stream).
 /// </summary>
-public sealed class StreamingDecoder(HfTokenizer tokenizer, bool skipSpecialTokens)
+public sealed class StreamingDecoder(HfTokenizer tokenizer, bool skipSpecialTokens = true)
 {
-    readonly List<byte> _pending = [];
+    byte[] _pending = new byte[64];
+    int _count;
 
-    /// <summary>The text that became complete with this id (possibly empty).</summary>
+    /// <summary>The text that became complete with this id (often empty while a character is still partial).</summary>
     public string Add(int id)
     {
         if (skipSpecialTokens && tokenizer.IsSpecial(id)) return "";
-        var text = new StringBuilder();
-        tokenizer.AppendToken(id, text, _pending);
-        int complete = CompletePrefixLength(_pending);
-        if (complete > 0)
-        {
-            text.Append(Encoding.UTF8.GetString(_pending.GetRange(0, complete).ToArray()));
-            _pending.RemoveRange(0, complete);
-        }
-        return text.ToString();
+        var bytes = tokenizer.TokenBytes(id);
+        if (_count + bytes.Length > _pending.Length) Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _count + bytes.Length));
+        bytes.CopyTo(_pending.AsSpan(_count));
+        _count += bytes.Length;
+        return Take(isFinalBlock: false);
     }
 
-    /// <summary>Whatever is still held back (an incomplete character at the very end becomes U+FFFD).</summary>
-    public string Flush()
-    {
-        var text = _pending.Count == 0 ? "" : Encoding.UTF8.GetString(_pending.ToArray());
-        _pending.Clear();
-        return text;
-    }
+    /// <summary>Whatever is still held back; an unfinished character at the very end becomes U+FFFD, as in Decode.</summary>
+    public string Flush() => Take(isFinalBlock: true);
 
-    /// <summary>Bytes up to the last character boundary; a trailing partial sequence stays pending.</summary>
-    static int CompletePrefixLength(List<byte> bytes)
+    /// <summary>Decodes the complete characters pending (invalid bytes become U+FFFD) and keeps an unfinished tail.</summary>
+    string Take(bool isFinalBlock)
     {
-        int n = bytes.Count;
-        // Look back at most 3 bytes for the start of the last character.
-        for (int back = 1; back <= Math.Min(4, n); back++)
-        {
-            byte b = bytes[n - back];
-            if ((b & 0xC0) == 0x80) continue; // continuation byte
-            int needed = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 1;
-            return back >= needed ? n : n - back;
-        }
-        return n; // only continuation bytes: invalid anyway, let the decoder replace them
+        if (_count == 0) return "";
+        var chars = new char[_count + 1];
+        Utf8.ToUtf16(_pending.AsSpan(0, _count), chars, out int read, out int written, replaceInvalidSequences: true, isFinalBlock);
+        _pending.AsSpan(read, _count - read).CopyTo(_pending);
+        _count -= read;
+        return new string(chars, 0, written);
     }
 }

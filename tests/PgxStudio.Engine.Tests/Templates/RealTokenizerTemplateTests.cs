@@ -12,7 +12,7 @@ public class RealTokenizerTemplateTests
     [Fact]
     public void Qwen3_generation_prompts_match_the_models_chat_template()
     {
-        var tokenizer = ReferenceIdsTests.Get("qwen3");
+        var tokenizer = TokenizerFixtures.Tokenizer("qwen3");
         var template = ChatTemplates.Get("qwen3");
         var ids = template.EncodeGenerationPrompt(tokenizer, [Message.User("你好，你是谁？")], "You are PGX.");
         Assert.Equal(tokenizer.Encode("<|im_start|>system\nYou are PGX.<|im_end|>\n<|im_start|>user\n你好，你是谁？<|im_end|>\n<|im_start|>assistant\n"), ids);
@@ -22,7 +22,7 @@ public class RealTokenizerTemplateTests
     [Fact]
     public void Qwen3_training_pairs_mask_the_prompt_and_learn_the_answer_with_its_end_token()
     {
-        var tokenizer = ReferenceIdsTests.Get("qwen3");
+        var tokenizer = TokenizerFixtures.Tokenizer("qwen3");
         var template = ChatTemplates.Get("qwen3");
         var turns = template.EncodeMultiTurn(tokenizer, [Message.User("1+1?"), Message.Assistant("2"), Message.User("2+2?"), Message.Assistant("4")]);
         Assert.Equal(2, turns.Count);
@@ -34,7 +34,7 @@ public class RealTokenizerTemplateTests
     [Fact]
     public void Llama3_generation_prompts_match_the_models_chat_template()
     {
-        var tokenizer = ReferenceIdsTests.Get("llama3");
+        var tokenizer = TokenizerFixtures.Tokenizer("llama3");
         var ids = ChatTemplates.Get("llama3").EncodeGenerationPrompt(tokenizer, [Message.User("Hi")]);
         Assert.Equal(tokenizer.Encode("<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"), ids);
         Assert.Contains(tokenizer.TokenToId("<|eot_id|>")!.Value, ChatTemplates.Get("llama3").StopTokenIds(tokenizer));

@@ -1,60 +1,54 @@
-using System.Text;
 using System.Text.Json;
-using PgxStudio.Engine.Tokenization;
 
 namespace PgxStudio.Engine.Tests.Tokenization;
 
-/// <summary>
-/// Ids identical to Hugging Face's on the real Qwen3 and Llama-3 tokenizers, for 500 strings: the committed corpus
-/// (English, Chinese, Khmer and other scripts, code, emoji, digits, whitespace runs, contractions, special tokens
-/// inside text) and samples of the real datasets. Reference ids come from the npm packages' JS tokenizer.
-/// </summary>
+/// <summary>Ids identical to Hugging Face's (the JS port in the npm packages) on the real tokenizers, for the
+/// multilingual corpus (English, Chinese, code, emoji, Khmer, whitespace runs, digits, contractions, special
+/// tokens inside text) and samples of the real datasets.</summary>
 public class ReferenceIdsTests
 {
-    public static TheoryData<string> Tokenizers => new() { "qwen3", "llama3" };
-
-    static readonly Dictionary<string, HfTokenizer> Loaded = new();
-
-    internal static HfTokenizer Get(string name)
+    [Theory]
+    [InlineData("qwen3")]
+    [InlineData("llama3")]
+    [InlineData("demo-format")]
+    public void Encode_gives_the_reference_ids_for_every_string(string name)
     {
-        lock (Loaded)
+        var tokenizer = TokenizerFixtures.Tokenizer(name);
+        var cases = TokenizerFixtures.Expected(name);
+        Assert.True(cases.Count >= 900, $"Only {cases.Count} reference strings; the fixtures are incomplete.");
+        var wrong = cases.Where(c => !tokenizer.Encode(c.Text).SequenceEqual(c.Ids)).ToList();
+        Assert.True(wrong.Count == 0, $"{wrong.Count} of {cases.Count} strings differ, e.g.\n" + string.Join("\n", wrong.Take(5).Select(c =>
+            $"{JsonSerializer.Serialize(c.Text)}: expected [{string.Join(",", c.Ids)}], got [{string.Join(",", tokenizer.Encode(c.Text))}]")));
+    }
+
+    [Fact]
+    public void The_llama3_reference_strings_need_ignore_merges()
+    {
+        // The same tokenizer with ignore_merges off must get some strings wrong, or the test above proves nothing about it.
+        var dir = Directory.CreateTempSubdirectory("pgx-llama3-merges-").FullName;
+        try
         {
-            if (!Loaded.TryGetValue(name, out var t)) Loaded[name] = t = HfTokenizer.Load(TestPaths.Tokenizer(name));
-            return t;
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(TokenizerFixtures.Folder("llama3"), "tokenizer.json")))!;
+            Assert.True((bool)json["model"]!["ignore_merges"]!);
+            json["model"]!["ignore_merges"] = false;
+            File.WriteAllText(Path.Combine(dir, "tokenizer.json"), json.ToJsonString());
+            var mergesOnly = PgxStudio.Engine.Tokenization.HfTokenizer.Load(dir);
+            int wrong = TokenizerFixtures.Expected("llama3").Count(c => !mergesOnly.Encode(c.Text).SequenceEqual(c.Ids));
+            Assert.True(wrong >= 5, $"Only {wrong} reference strings depend on ignore_merges.");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 
-    static IReadOnlyList<(string Text, int[] Ids)> Cases(string name)
+    [Fact]
+    public void Encoding_from_many_threads_gives_the_same_ids()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.Tokenizer(name), "expected-ids.json")));
-        return doc.RootElement.EnumerateArray()
-            .Select(c => (c.GetProperty("text").GetString()!, c.GetProperty("ids").EnumerateArray().Select(i => i.GetInt32()).ToArray()))
-            .ToList();
-    }
-
-    [Theory]
-    [MemberData(nameof(Tokenizers))]
-    public void Every_reference_string_encodes_to_the_reference_ids(string name)
-    {
-        var tokenizer = Get(name);
-        var cases = Cases(name);
-        Assert.True(cases.Count >= 400, $"only {cases.Count} reference strings");
-        var failures = new List<string>();
-        foreach (var (text, expected) in cases)
-        {
-            var actual = tokenizer.Encode(text);
-            if (!actual.SequenceEqual(expected))
-                failures.Add($"{JsonSerializer.Serialize(text)}\n  expected [{string.Join(",", expected)}]\n  actual   [{string.Join(",", actual)}]");
-        }
-        Assert.True(failures.Count == 0, $"{failures.Count} of {cases.Count} differ:\n" + string.Join("\n", failures.Take(15)));
-    }
-
-    [Theory]
-    [MemberData(nameof(Tokenizers))]
-    public void Decoding_the_ids_gives_back_the_text_as_normalized(string name)
-    {
-        var tokenizer = Get(name);
-        foreach (var (text, expected) in Cases(name))
-            Assert.Equal(tokenizer.NormalizesNfc ? text.Normalize(NormalizationForm.FormC) : text, tokenizer.Decode(expected));
+        var tokenizer = TokenizerFixtures.Tokenizer("qwen3");
+        var cases = TokenizerFixtures.Expected("qwen3");
+        var results = new int[cases.Count][];
+        Parallel.For(0, cases.Count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => results[i] = tokenizer.Encode(cases[i].Text).ToArray());
+        for (int i = 0; i < cases.Count; i++) Assert.Equal(cases[i].Ids, results[i]);
     }
 }

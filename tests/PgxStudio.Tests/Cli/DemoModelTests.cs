@@ -27,7 +27,7 @@ public class DemoModelTests
         foreach (var special in new[] { "<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>" })
             Assert.NotNull(tokenizer.TokenToId(special));
         Assert.Equal(tokenizer.TokenToId("<|im_end|>"), tokenizer.EosTokenId);
-        Assert.Contains("<|im_start|>", tokenizer.Settings.ChatTemplate);
+        Assert.Contains("<|im_start|>", tokenizer.Config.ChatTemplate);
 
         // Any UTF-8 text round-trips, and Hugging Face's Rust tokenizer reads the file and gives the same ids.
         using var reference = new Tokenizers.DotNet.Tokenizer(vocabPath: Path.Combine(dir, "tokenizer.json"));
