@@ -33,6 +33,9 @@ public static class StudioServices
         services.AddSingleton<RunFiles>();
         services.AddSingleton<SystemInfo.SystemFactsService>();
         services.AddSingleton<Serving.LoadedChatModels>();
+        // Benchmark page: results in SQLite; one benchmark at a time per studio, outliving the page that started it.
+        services.AddSingleton<Benchmarks.BenchmarkHistory>();
+        services.AddSingleton<Benchmarks.BenchmarkRunner>();
         services.AddSingleton(provider => TorchRuntime.Initialize(provider.GetRequiredService<TorchOptions>()));
 
         return services;

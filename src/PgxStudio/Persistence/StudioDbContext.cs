@@ -2,11 +2,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace PgxStudio.Persistence;
 
-/// <summary>The studio's source of truth: runs and their metrics, in SQLite.</summary>
+/// <summary>The studio's source of truth: runs and their metrics, serving benchmark results, in SQLite.</summary>
 public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) : DbContext(options)
 {
     public DbSet<Run> Runs => Set<Run>();
     public DbSet<RunMetric> RunMetrics => Set<RunMetric>();
+    public DbSet<BenchmarkResult> BenchmarkResults => Set<BenchmarkResult>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -21,5 +22,13 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
             run.HasMany(r => r.Metrics).WithOne().HasForeignKey(m => m.RunId).OnDelete(DeleteBehavior.Cascade);
         });
         model.Entity<RunMetric>().HasIndex(m => new { m.RunId, m.Step });
+        model.Entity<BenchmarkResult>(result =>
+        {
+            result.Property(r => r.Name).HasMaxLength(200);
+            result.Property(r => r.Owner).HasMaxLength(100);
+            result.Property(r => r.SweepId).HasMaxLength(40);
+            result.HasIndex(r => r.CreatedAt);
+            result.HasIndex(r => r.SweepId);
+        });
     }
 }

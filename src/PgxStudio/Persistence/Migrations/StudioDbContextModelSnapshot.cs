@@ -17,6 +17,159 @@ namespace PgxStudio.Persistence.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("PgxStudio.Persistence.BenchmarkResult", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("DurationSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("E2elMean")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("E2elP50")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("E2elP90")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("E2elP99")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FirstError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("ItlMean")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("ItlP50")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("ItlP90")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("ItlP99")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("MaxTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("OutputTokenThroughput")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Parallel")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Partial")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PartialReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Prompts")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("RequestThroughput")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("ResultJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SamplesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Stream")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Succeeded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SweepId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenCounting")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("TotalTokenThroughput")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("TpotMean")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("TpotP50")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("TpotP90")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("TpotP99")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("TtftMean")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("TtftP50")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("TtftP90")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("TtftP99")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("SweepId");
+
+                    b.ToTable("BenchmarkResults");
+                });
+
             modelBuilder.Entity("PgxStudio.Persistence.Run", b =>
                 {
                     b.Property<int>("Id")

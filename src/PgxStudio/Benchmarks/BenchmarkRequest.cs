@@ -1,0 +1,82 @@
+using System.Text.Json;
+using PgxStudio.Runs;
+
+namespace PgxStudio.Benchmarks;
+
+/// <summary>What the benchmark page's form asks for, as the user typed it.</summary>
+public sealed record BenchmarkRequest
+{
+    /// <summary>What the compare table calls this result; the model name when left empty.</summary>
+    public string Label { get; init; } = "";
+    public string Url { get; init; } = "";
+    public string Model { get; init; } = "";
+    public string? ApiKey { get; init; }
+    /// <summary>One level ("4") or a sweep ("1,2,4,8").</summary>
+    public string Parallel { get; init; } = "1";
+    public int Number { get; init; } = 20;
+    /// <summary>A dataset of dataset_info.json to take prompts from; synthetic prompts of <see cref="PromptLength"/> when empty.</summary>
+    public string? Dataset { get; init; }
+    public int PromptLength { get; init; } = 128;
+    public int MaxTokens { get; init; } = 128;
+    public bool Stream { get; init; } = true;
+
+    /// <summary>The levels, options and prompts to run, or a <see cref="RunRequestException"/> naming the field to fix.</summary>
+    public PreparedBenchmark Prepare(string dataDirectory)
+    {
+        if (string.IsNullOrWhiteSpace(Url))
+            throw new RunRequestException("Enter the endpoint URL, e.g. http://127.0.0.1:8000/v1.");
+        try
+        {
+            ServeRequestSender.CompletionsUrl(Url.Trim());
+        }
+        catch (ArgumentException)
+        {
+            throw new RunRequestException($"URL \"{Url}\" is not an http(s) URL; use e.g. http://127.0.0.1:8000/v1.");
+        }
+        if (string.IsNullOrWhiteSpace(Model))
+            throw new RunRequestException("Enter the model name the endpoint serves (its /v1/models lists it).");
+        var levels = ParseLevels(Parallel);
+        if (Number < 1) throw new RunRequestException($"Number of requests {Number} must be at least 1.");
+        if (MaxTokens < 1) throw new RunRequestException($"Max tokens {MaxTokens} must be at least 1.");
+
+        IReadOnlyList<string> prompts;
+        string label;
+        if (Dataset is { Length: > 0 } name)
+        {
+            try
+            {
+                prompts = BenchmarkPrompts.FromDataset(dataDirectory, name.Trim(), Number);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or JsonException)
+            {
+                throw new RunRequestException(e.Message);
+            }
+            label = $"dataset {name.Trim()}";
+        }
+        else
+        {
+            if (PromptLength < 1) throw new RunRequestException($"Prompt length {PromptLength} must be at least 1 token.");
+            prompts = BenchmarkPrompts.Synthetic(PromptLength, Number);
+            label = $"synthetic ~{PromptLength} tokens (chars/4)";
+        }
+        var options = new ServeBenchmarkOptions
+        {
+            Url = Url.Trim(), Model = Model.Trim(), ApiKey = string.IsNullOrWhiteSpace(ApiKey) ? null : ApiKey.Trim(),
+            Number = Number, MaxTokens = MaxTokens, Stream = Stream, PromptsLabel = label,
+        };
+        return new PreparedBenchmark(string.IsNullOrWhiteSpace(Label) ? Model.Trim() : Label.Trim(), levels, options, prompts);
+    }
+
+    public static IReadOnlyList<int> ParseLevels(string text)
+    {
+        var levels = new List<int>();
+        foreach (var part in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            levels.Add(int.TryParse(part, out var p) && p >= 1
+                ? p
+                : throw new RunRequestException($"Parallel \"{text}\": \"{part}\" is not a whole number of at least 1; use e.g. 4 or 1,2,4,8."));
+        return levels.Count > 0 ? levels : throw new RunRequestException("Parallel is empty; use e.g. 4 or 1,2,4,8.");
+    }
+}
+
+/// <summary>A checked <see cref="BenchmarkRequest"/>: ready to run.</summary>
+public sealed record PreparedBenchmark(string Label, IReadOnlyList<int> Levels, ServeBenchmarkOptions Options, IReadOnlyList<string> Prompts);
