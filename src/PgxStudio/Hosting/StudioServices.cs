@@ -33,6 +33,11 @@ public static class StudioServices
         services.AddSingleton<RunFiles>();
         services.AddSingleton<SystemInfo.SystemFactsService>();
         services.AddSingleton<Serving.LoadedChatModels>();
+        // Train page: its lists, checks, presets and the way a form becomes a queued run
+        services.AddSingleton<Training.TrainChoices>();
+        services.AddSingleton<Training.TrainFormCheck>();
+        services.AddSingleton<Training.TrainPresets>();
+        services.AddSingleton<Training.TrainLauncher>();
         services.AddSingleton(provider => TorchRuntime.Initialize(provider.GetRequiredService<TorchOptions>()));
 
         return services;
