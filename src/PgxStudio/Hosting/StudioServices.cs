@@ -36,6 +36,11 @@ public static class StudioServices
         // Benchmark page: results in SQLite; one benchmark at a time per studio, outliving the page that started it.
         services.AddSingleton<Benchmarks.BenchmarkHistory>();
         services.AddSingleton<Benchmarks.BenchmarkRunner>();
+        // Train page: its lists, checks, presets and the way a form becomes a queued run
+        services.AddSingleton<Training.TrainChoices>();
+        services.AddSingleton<Training.TrainFormCheck>();
+        services.AddSingleton<Training.TrainPresets>();
+        services.AddSingleton<Training.TrainLauncher>();
         services.AddSingleton(provider => TorchRuntime.Initialize(provider.GetRequiredService<TorchOptions>()));
 
         return services;

@@ -32,6 +32,7 @@ public sealed class RunService(
             CreatedAt = DateTime.UtcNow,
             Status = RunStatus.Queued,
         };
+        Training.TrainRunColumns.Fill(run); // the Runs list's Model, Method and Datasets columns
         db.Runs.Add(run);
         await db.SaveChangesAsync();
         run.OutputDir = outputDir ?? Path.Combine(Path.GetRelativePath(paths.ContentRoot, paths.Saves), kind.ToString().ToLowerInvariant(), $"run-{run.Id}");

@@ -1,0 +1,102 @@
+using System.Text.RegularExpressions;
+using PgxStudio.Engine.Data;
+using PgxStudio.Engine.Templates;
+using PgxStudio.Engine.Training;
+using PgxStudio.Hosting;
+
+namespace PgxStudio.Training;
+
+/// <summary>
+/// The problems in a Train form, each at the field it concerns. The value rules are the CLI's own
+/// (<see cref="TrainingArgumentsValidator"/>); the page adds what only the studio can check before queueing:
+/// the model and start folders exist, the datasets are registered, the template is known, the output folder is free.
+/// </summary>
+public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choices)
+{
+    /// <summary>Field keys are the config keys the form writes; these keys are shown at another field.</summary>
+    static readonly Dictionary<string, string> FieldOfKey = new()
+    {
+        ["bf16"] = TrainFields.ComputeType, ["fp16"] = TrainFields.ComputeType, ["quantization_bit"] = TrainFields.ComputeType,
+        ["max_steps"] = TrainFields.Epochs, ["adapter_name_or_path"] = TrainFields.StartFrom,
+    };
+
+    [GeneratedRegex("^[a-z0-9_]+")]
+    private static partial Regex LeadingKey();
+
+    public TrainProblems Check(TrainForm form)
+    {
+        var problems = new TrainProblems();
+        var args = form.ToArguments(choices.SavesRelative);
+        args.DatasetDir = choices.DataRelative;
+        foreach (var message in TrainingArgumentsValidator.Validate(args))
+        {
+            var key = LeadingKey().Match(message).Value;
+            problems.Add(FieldOfKey.GetValueOrDefault(key, key), message);
+        }
+
+        bool startsFromRun = !string.IsNullOrWhiteSpace(form.StartFrom);
+        if (!string.IsNullOrWhiteSpace(form.ModelPath) && !IsModelFolder(form.ModelPath))
+            problems.Add(TrainFields.Model, $"model_name_or_path: the model folder {form.ModelPath.Trim()} does not exist (or has no config.json): pick a model from the list or type the path of a Hugging Face model folder.");
+        if (startsFromRun)
+        {
+            var folder = paths.Resolve(form.StartFrom.Trim());
+            var marker = form.Method == "lora" ? "adapter_config.json" : "config.json";
+            if (!File.Exists(Path.Combine(folder, marker)))
+                problems.Add(TrainFields.StartFrom, $"{form.StartFrom.Trim()} has no {marker}: pick a finished {form.Method} run's folder, or none.");
+        }
+
+        var (registered, registryProblem) = choices.Datasets();
+        if (registryProblem is not null) problems.Add(TrainFields.Datasets, registryProblem);
+        else
+            foreach (var name in form.Datasets.Where(n => !registered.Contains(n)))
+                problems.Add(TrainFields.Datasets, $"dataset '{name}' is not in {Path.Combine(choices.DataRelative, DatasetRegistry.FileName)}: pick one of {string.Join(", ", registered)}.");
+
+        if (form.Template != TrainForm.AutoTemplate && !ChatTemplates.Names.Contains(form.Template))
+            problems.Add(TrainFields.Template, $"template '{form.Template}' is unknown: choose auto or one of {string.Join(", ", ChatTemplates.Names)}.");
+
+        if (SafeName.Problem(form.OutputName, "output dir name") is { } nameProblem) problems.Add(TrainFields.OutputDir, nameProblem);
+        else if (Directory.Exists(paths.Resolve(form.OutputDir(choices.SavesRelative))))
+            problems.Add(TrainFields.OutputDir, $"{form.OutputDir(choices.SavesRelative)} already exists: choose another output dir name.");
+        return problems;
+    }
+
+    bool IsModelFolder(string path) => File.Exists(Path.Combine(paths.Resolve(path.Trim()), "config.json"));
+}
+
+/// <summary>The form's field keys: the config key each field writes (a few fields write more than one key).</summary>
+public static class TrainFields
+{
+    public const string Model = "model_name_or_path";
+    public const string StartFrom = "start_from";
+    public const string Datasets = "dataset";
+    public const string Template = "template";
+    public const string ComputeType = "compute_type";
+    public const string Epochs = "num_train_epochs";
+    public const string OutputDir = "output_dir";
+}
+
+/// <summary>Problems by field key, one or more sentences each, in the order found.</summary>
+public sealed class TrainProblems
+{
+    readonly Dictionary<string, List<string>> _byField = [];
+
+    public void Add(string field, string message)
+    {
+        if (!_byField.TryGetValue(field, out var list)) _byField[field] = list = [];
+        if (!list.Contains(message)) list.Add(message);
+    }
+
+    public bool IsEmpty => _byField.Count == 0;
+
+    public bool Has(string field) => _byField.ContainsKey(field);
+
+    public string? At(string field) => _byField.TryGetValue(field, out var list) ? string.Join(" ", list) : null;
+
+    public IEnumerable<string> Fields => _byField.Keys;
+
+    /// <summary>Problems at keys outside <paramref name="shown"/> (settings carried over from a loaded config).</summary>
+    public IEnumerable<string> Elsewhere(IEnumerable<string> shown) =>
+        _byField.Where(p => !shown.Contains(p.Key)).SelectMany(p => p.Value);
+
+    public IEnumerable<string> All => _byField.Values.SelectMany(v => v);
+}

@@ -1,0 +1,59 @@
+using PgxStudio.Engine.Training;
+using PgxStudio.Persistence;
+using PgxStudio.Runs;
+
+namespace PgxStudio.Training;
+
+/// <summary>What pressing Start came to: the queued run and its place in the queue, or the problems to fix.</summary>
+public sealed record TrainStart(Run? Run, int? Position, TrainProblems Problems);
+
+/// <summary>
+/// Turns a Train form into a queued run: checks it (nothing invalid reaches the queue), writes its YAML, queues it on
+/// the gpu queue under the user's name. Also the page's other ways in: the YAML and command a form stands for, and
+/// a form filled from a past run ("clone").
+/// </summary>
+public sealed class TrainLauncher(TrainFormCheck check, TrainChoices choices, RunService runs, RunQueries queries)
+{
+    public TrainingArguments Arguments(TrainForm form)
+    {
+        var args = form.ToArguments(choices.SavesRelative);
+        args.DatasetDir = choices.DataRelative;
+        return args;
+    }
+
+    /// <summary>The config exactly as the run will get it.</summary>
+    public string Yaml(TrainForm form) => Arguments(form).ToYaml();
+
+    /// <summary>The same run from a terminal, with the YAML saved under its download name.</summary>
+    public static string CommandLine(TrainForm form) => $"pgx train {FileName(form)}";
+
+    public static string FileName(TrainForm form) => $"{(string.IsNullOrWhiteSpace(form.OutputName) ? "train" : form.OutputName.Trim())}.yaml";
+
+    public async Task<TrainStart> StartAsync(TrainForm form, StudioUser user)
+    {
+        var problems = check.Check(form);
+        var outputDir = form.OutputDir(choices.SavesRelative);
+        // A queued run has no folder yet: two runs must not be queued into the same one.
+        if (problems.IsEmpty && (await runs.QueueAsync()).Any(e => e.Run.OutputDir == outputDir))
+            problems.Add(TrainFields.OutputDir, $"Run folder {outputDir} is taken by a queued run: choose another output dir name.");
+        if (!problems.IsEmpty) return new TrainStart(null, null, problems);
+        // RunRequestException (no name entered) goes to the page as it is: one sentence.
+        var run = await runs.EnqueueAsync(RunKind.Train, form.OutputName.Trim(), user.Name, Yaml(form), outputDir);
+        var entry = (await runs.QueueAsync()).FirstOrDefault(e => e.Run.Id == run.Id);
+        return new TrainStart(run, entry?.Position, problems);
+    }
+
+    /// <summary>The form a past train run was started with, under a fresh output name.</summary>
+    public async Task<TrainForm> CloneAsync(int runId, DateTime now)
+    {
+        var run = await queries.GetAsync(runId) ?? throw new RunRequestException($"Run {runId} does not exist, so there is nothing to clone.");
+        if (run.Kind != RunKind.Train)
+            throw new RunRequestException($"Run {runId} is a {run.Kind.ToString().ToLowerInvariant()} run; only train runs can be cloned here.");
+        try { return TrainForm.FromArguments(TrainConfigReader.Read(run.Config, $"run {runId}'s config"), now); }
+        catch (TrainingConfigException e) { throw new RunRequestException(e.Message); }
+    }
+
+    /// <summary>Where the run stands in its queue now: 0 running, 1 next, …; null once it left the queue.</summary>
+    public async Task<int?> PositionAsync(int runId) =>
+        (await runs.QueueAsync()).FirstOrDefault(e => e.Run.Id == runId)?.Position;
+}

@@ -1,0 +1,43 @@
+using PgxStudio.Engine.Training;
+using PgxStudio.Hosting;
+using PgxStudio.Runs;
+
+namespace PgxStudio.Training;
+
+/// <summary>
+/// Named Train page settings kept as LLaMA-Factory YAML files in presets/ under the content root (LlamaBoard saves
+/// its configs as YAML files too), so a preset also works as `pgx train presets/NAME.yaml output_dir=…`.
+/// </summary>
+public sealed class TrainPresets(StudioPaths paths, TrainChoices choices)
+{
+    public string Folder => Path.Combine(paths.ContentRoot, "presets");
+
+    public IReadOnlyList<string> Names() => Directory.Exists(Folder)
+        ? Directory.EnumerateFiles(Folder, "*.yaml").Select(Path.GetFileNameWithoutExtension).OfType<string>()
+            .Where(n => SafeName.Problem(n, "preset name") is null).Order(StringComparer.OrdinalIgnoreCase).ToList()
+        : [];
+
+    /// <summary>Writes the form's settings (without its output folder: each run gets its own) as presets/NAME.yaml.</summary>
+    public string Save(string name, TrainForm form)
+    {
+        if (SafeName.Problem(name, "preset name") is { } problem) throw new RunRequestException(problem);
+        var args = form.ToArguments(choices.SavesRelative);
+        args.DatasetDir = choices.DataRelative;
+        args.OutputDir = null;
+        Directory.CreateDirectory(Folder);
+        var path = PathOf(name);
+        File.WriteAllText(path, args.ToYaml());
+        return path;
+    }
+
+    public TrainForm Load(string name, DateTime now)
+    {
+        if (SafeName.Problem(name, "preset name") is { } problem) throw new RunRequestException(problem);
+        var path = PathOf(name);
+        if (!File.Exists(path)) throw new RunRequestException($"There is no preset '{name.Trim()}' in {Folder}: pick one of the saved presets.");
+        try { return TrainForm.FromArguments(TrainConfigReader.Read(File.ReadAllText(path), path), now); }
+        catch (TrainingConfigException e) { throw new RunRequestException(e.Message); }
+    }
+
+    string PathOf(string name) => Path.Combine(Folder, name.Trim() + ".yaml");
+}
