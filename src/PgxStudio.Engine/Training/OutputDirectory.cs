@@ -29,7 +29,7 @@ public static class OutputDirectory
             Directory.CreateDirectory(dir);
             return new OutputDirectoryDecision(dir, resume, Overwrote: false);
         }
-        bool hasOutputs = Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any();
+        bool hasOutputs = HoldsRunOutputs(dir);
         if (hasOutputs && !args.OverwriteOutputDir)
         {
             var hint = CheckpointLocator.Latest(dir) is { } latest
@@ -42,6 +42,15 @@ public static class OutputDirectory
         Directory.CreateDirectory(dir);
         return new OutputDirectoryDecision(dir, null, Overwrote: hasOutputs);
     }
+
+    /// <summary>
+    /// Whether a run already wrote here. Other files do not count: the studio puts the run's config and worker log in
+    /// the folder before the worker starts, and a user may keep notes beside their outputs.
+    /// </summary>
+    static bool HoldsRunOutputs(string dir) =>
+        Directory.Exists(dir) &&
+        (RunOutputs.Any(name => File.Exists(Path.Combine(dir, name))) ||
+         Directory.EnumerateDirectories(dir, CheckpointWriter.Prefix + "*").Any());
 
     static void RemoveRunOutputs(string dir)
     {

@@ -41,6 +41,10 @@ public static class StudioServices
         services.AddSingleton<Training.TrainFormCheck>();
         services.AddSingleton<Training.TrainPresets>();
         services.AddSingleton<Training.TrainLauncher>();
+        // Chat page: loading the team's chat model as a serve run; each browser has its own conversation
+        services.AddSingleton<Chat.ChatModelLoader>();
+        services.AddHttpClient<Chat.ChatClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddScoped<Chat.ChatConversation>(); // per browser circuit: the conversation survives moving between pages
         services.AddSingleton(provider => TorchRuntime.Initialize(provider.GetRequiredService<TorchOptions>()));
 
         return services;

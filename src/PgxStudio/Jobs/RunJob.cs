@@ -3,6 +3,7 @@ using Hangfire;
 using Microsoft.Extensions.Options;
 using PgxStudio.Hosting;
 using PgxStudio.Persistence;
+using PgxStudio.Serving;
 
 namespace PgxStudio.Jobs;
 
@@ -14,6 +15,7 @@ namespace PgxStudio.Jobs;
 public sealed class RunJob(
     RunRecorder recorder,
     WorkerRegistry registry,
+    LoadedChatModels loadedModels,
     StudioPaths paths,
     IOptions<StudioOptions> options,
     ILogger<RunJob> log)
@@ -100,6 +102,7 @@ public sealed class RunJob(
                     continue;
                 }
                 if (e.Event == WorkerEvent.Names.Error) lastError = e.Message;
+                if (e.Event == WorkerEvent.Names.Ready && run.Kind == RunKind.Serve && ServedModel(run, e) is { } served) loadedModels.Add(served);
                 if (e.Event is WorkerEvent.Names.Log or WorkerEvent.Names.Error && e.Message is { } message)
                 {
                     await WriteLog(logFile, message);
@@ -116,8 +119,19 @@ public sealed class RunJob(
         }
         finally
         {
+            loadedModels.Remove(run.Id);
             registry.Remove(run.Id);
         }
+    }
+
+    /// <summary>The model a serve worker announced as ready: its id and OpenAI base URL from the event's data.</summary>
+    static LoadedChatModel? ServedModel(Run run, WorkerEvent ready)
+    {
+        if (ready.Data is not { ValueKind: System.Text.Json.JsonValueKind.Object } data) return null;
+        string? Text(string name) => data.TryGetProperty(name, out var v) ? v.GetString() : null;
+        return Text("base_url") is { } url && Text("model") is { } model
+            ? new LoadedChatModel(run.Id, model, url, run.Owner, DateTime.UtcNow)
+            : null;
     }
 
     /// <summary>Exit code (and what the worker said last) to the run's outcome.</summary>

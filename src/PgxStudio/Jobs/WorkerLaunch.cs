@@ -42,6 +42,9 @@ public static class WorkerLaunch
             RunKind.SelfTest => ["selftest", "--config", ConfigFile(run, output, "selftest.yaml"), "--out", output],
             // The run's folder is its output_dir, whatever the config says, so the studio finds its files.
             RunKind.Train => ["train", ConfigFile(run, output, "studio_config.yaml"), $"output_dir={output}"],
+            RunKind.Predict => ["predict", ConfigFile(run, output, "studio_config.yaml"), $"output_dir={output}"],
+            // Port 0: the worker takes any free loopback port and announces its URL in its ready event.
+            RunKind.Serve => ["serve", ConfigFile(run, output, "serve_config.yaml"), "--port", "0"],
             _ => throw new NotSupportedException($"Runs of kind {run.Kind} have no worker yet."),
         };
     }

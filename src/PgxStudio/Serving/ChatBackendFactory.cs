@@ -1,7 +1,14 @@
 namespace PgxStudio.Serving;
 
-/// <summary>What `pgx serve` was asked to load: a Hugging Face model folder and optionally a PEFT adapter folder.</summary>
-public sealed record ServeModelSpec(string ModelDirectory, string? AdapterDirectory);
+/// <summary>
+/// What `pgx serve` was asked to load: a Hugging Face model folder, zero or more PEFT adapter folders (comma-separated
+/// like LLaMA-Factory's adapter_name_or_path, applied in that order) and optionally a template name.
+/// </summary>
+public sealed record ServeModelSpec(string ModelDirectory, string? AdapterDirectory, string? Template = null)
+{
+    public IReadOnlyList<string> Adapters { get; } =
+        (AdapterDirectory ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
 
 /// <summary>A model that cannot be served, in one sentence (missing folder, unsupported family, no engine).</summary>
 public sealed class ChatBackendException(string message) : Exception(message);
@@ -17,7 +24,7 @@ public static class ChatBackendFactory
     {
         if (!Directory.Exists(spec.ModelDirectory))
             throw new ChatBackendException($"The model folder {spec.ModelDirectory} does not exist; pass a Hugging Face model folder to --model.");
-        if (spec.AdapterDirectory is { } adapter && !Directory.Exists(adapter))
+        foreach (var adapter in spec.Adapters.Where(a => !Directory.Exists(a)))
             throw new ChatBackendException($"The adapter folder {adapter} does not exist; pass a PEFT adapter folder to --adapter or leave it out.");
         try
         {

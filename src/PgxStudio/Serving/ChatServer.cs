@@ -50,6 +50,9 @@ public sealed class ChatServer : IAsyncDisposable
             else throw new ArgumentException($"--host \"{options.Host}\" is not an IP address or localhost; use e.g. 127.0.0.1 or 0.0.0.0.");
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        // The worker's own console handles SIGTERM/Ctrl+C and stops this server; the host's console lifetime would
+        // let SIGTERM end the process with the signal, and the studio would record an unload as a failure.
+        builder.Services.AddSingleton<IHostLifetime, ServerLifetime>();
         var queue = new GenerationQueue();
         var app = builder.Build();
 
@@ -108,4 +111,11 @@ public sealed class ChatServer : IAsyncDisposable
         await _app.DisposeAsync();
         Queue.Dispose();
     }
+}
+
+/// <summary>A host lifetime that leaves signals alone: whoever started the server stops it.</summary>
+sealed class ServerLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

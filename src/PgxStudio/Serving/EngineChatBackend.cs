@@ -25,14 +25,15 @@ public sealed class EngineChatBackend : IChatBackend, IDisposable
     {
         TorchRuntime.Initialize();
         _model = CausalLM.Load(spec.ModelDirectory);
-        if (spec.AdapterDirectory is { } adapter) LoraAdapter.Apply(_model, adapter, merge: true);
+        // Several adapters are merged one after the other, as LLaMA-Factory does with a comma-separated list.
+        foreach (var adapter in spec.Adapters) LoraAdapter.Apply(_model, adapter, merge: true);
         _model.eval();
         _tokenizer = HfTokenizer.Load(spec.ModelDirectory);
-        _template = ChatTemplates.ForModel(spec.ModelDirectory, templateName);
+        _template = ChatTemplates.ForModel(spec.ModelDirectory, templateName ?? spec.Template);
         _generator = new TokenGenerator(_model);
         _thinkStart = _tokenizer.TokenToId("<think>");
         _thinkEnd = _tokenizer.TokenToId("</think>");
-        ModelId = Path.GetFileName(Path.TrimEndingDirectorySeparator(spec.AdapterDirectory ?? spec.ModelDirectory));
+        ModelId = Path.GetFileName(Path.TrimEndingDirectorySeparator(spec.Adapters.LastOrDefault() ?? spec.ModelDirectory));
     }
 
     public string ModelId { get; }

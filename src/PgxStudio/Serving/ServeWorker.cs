@@ -12,7 +12,7 @@ public static class ServeWorker
     public static async Task<int> RunAsync(ServeModelSpec spec, ChatServerOptions options,
         Func<ServeModelSpec, CancellationToken, Task<IChatBackend>> load, Action<WorkerEvent> emit, CancellationToken stop)
     {
-        emit(new WorkerEvent { Event = WorkerEvent.Names.Started, Message = $"loading {spec.ModelDirectory}" + (spec.AdapterDirectory is { } a ? $" with adapter {a}" : "") });
+        emit(new WorkerEvent { Event = WorkerEvent.Names.Started, Message = $"loading {spec.ModelDirectory}" + (spec.Adapters.Count > 0 ? $" with adapter {string.Join(", ", spec.Adapters)}" : "") });
         IChatBackend backend;
         try
         {

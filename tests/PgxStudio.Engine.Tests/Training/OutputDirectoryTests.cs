@@ -37,6 +37,19 @@ public sealed class OutputDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void TheStudiosConfigAndWorkerLogAreNotAnotherRunsOutputs()
+    {
+        // The studio writes these into a queued run's folder before its worker starts training there.
+        var dir = Path.Combine(_root, "run");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "studio_config.yaml"), "model_name_or_path: m\n");
+        File.WriteAllText(Path.Combine(dir, "worker.log"), "");
+        var d = OutputDirectory.Prepare(Args());
+        Assert.False(d.Overwrote);
+        Assert.True(File.Exists(Path.Combine(dir, "studio_config.yaml")));
+    }
+
+    [Fact]
     public void AnotherRunsOutputsAreRefusedWithAClearMessage()
     {
         PreviousRun();

@@ -1,0 +1,64 @@
+using Microsoft.EntityFrameworkCore;
+using PgxStudio.Engine.Training;
+using PgxStudio.Hosting;
+using PgxStudio.Persistence;
+using PgxStudio.Runs;
+using PgxStudio.Serving;
+
+namespace PgxStudio.Chat;
+
+/// <summary>What the Chat page asks to load: a model folder, adapters in order, a template (null = the model's own).</summary>
+public sealed record ChatModelRequest(string ModelPath, IReadOnlyList<string> Adapters, string? Template);
+
+/// <summary>
+/// Loading and unloading the team's chat model. Loading queues a "serve" run whose worker is `pgx serve` with the
+/// run's LLaMA-Factory config; the model counts as loaded once the worker says it is ready (LoadedChatModels).
+/// One model at a time: the GPU holds the training job and one chat model, not several.
+/// </summary>
+public sealed class ChatModelLoader(RunService runs, LoadedChatModels loaded, StudioPaths paths, IDbContextFactory<StudioDbContext> dbFactory)
+{
+    /// <summary>The serve run that is loading or serving now, if any (queued or running).</summary>
+    public async Task<Run?> ActiveAsync()
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        return await db.Runs.AsNoTracking()
+            .Where(r => r.Kind == RunKind.Serve && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running))
+            .OrderByDescending(r => r.Id).FirstOrDefaultAsync();
+    }
+
+    /// <summary>The model a serve run of this studio serves, once ready.</summary>
+    public LoadedChatModel? Loaded(int? runId = null) =>
+        loaded.Current.Where(m => runId is null || m.RunId == runId).OrderByDescending(m => m.RunId).FirstOrDefault();
+
+    /// <summary>Queues the serve run, or refuses in one sentence: no such folder, or a model is already loading/loaded.</summary>
+    public async Task<Run> LoadAsync(ChatModelRequest request, StudioUser user)
+    {
+        if (string.IsNullOrWhiteSpace(request.ModelPath))
+            throw new RunRequestException("Choose a model to load first.");
+        if (!Directory.Exists(paths.Resolve(request.ModelPath)))
+            throw new RunRequestException($"The model folder {request.ModelPath} does not exist; choose one from the list or type the path of a Hugging Face model folder.");
+        foreach (var adapter in request.Adapters.Where(a => !Directory.Exists(paths.Resolve(a))))
+            throw new RunRequestException($"The adapter folder {adapter} does not exist any more; choose another finished run.");
+        if (await ActiveAsync() is { } active)
+            throw new RunRequestException($"{active.Name} is already {(active.Status == RunStatus.Queued ? "waiting to load" : "loaded")} (by {active.Owner}); chat with it, or unload it first.");
+        var name = "chat-" + Path.GetFileName(Path.TrimEndingDirectorySeparator(request.Adapters.LastOrDefault() ?? request.ModelPath));
+        var run = await runs.EnqueueAsync(RunKind.Serve, name, user.Name, Config(request));
+        return run;
+    }
+
+    /// <summary>Stops the serve worker gracefully (its owner or a local admin).</summary>
+    public Task UnloadAsync(int runId, StudioUser user) => runs.CancelAsync(runId, user);
+
+    /// <summary>The serve run's config: LLaMA-Factory's keys, as `llamafactory-cli api` takes them.</summary>
+    public static string Config(ChatModelRequest request)
+    {
+        var lines = new List<string> { "### model", $"model_name_or_path: {TrainingConfigKeys.Format(request.ModelPath)}" };
+        if (request.Adapters.Count > 0)
+        {
+            lines.Add($"adapter_name_or_path: {TrainingConfigKeys.Format(string.Join(",", request.Adapters))}");
+            lines.Add("finetuning_type: lora");
+        }
+        if (!string.IsNullOrWhiteSpace(request.Template)) lines.Add($"template: {TrainingConfigKeys.Format(request.Template)}");
+        return string.Join('\n', lines) + "\n";
+    }
+}
