@@ -79,6 +79,11 @@ public static class StudioHost
             DashboardTitle = "PGX Studio queue",
             AppPath = "/",
         });
+        // Downloads of a run's files (predictions, results, configs); only files inside that run's folder.
+        app.MapGet("/runs/{id:int}/files/{*path}", async (int id, string path, Runs.RunQueries runs, Runs.RunFiles files) =>
+            await runs.GetAsync(id) is { } run && files.Find(run, path) is { } file
+                ? Results.File(file, "application/octet-stream", Path.GetFileName(file))
+                : Results.NotFound());
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

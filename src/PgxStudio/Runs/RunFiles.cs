@@ -10,6 +10,14 @@ public sealed class RunFiles(StudioPaths paths)
 
     public string FolderOf(Run run) => paths.Resolve(run.OutputDir);
 
+    /// <summary>The full path of a file inside the run's folder, or null when the name leads outside it or is not there.</summary>
+    public string? Find(Run run, string relativePath)
+    {
+        var folder = Path.TrimEndingDirectorySeparator(FolderOf(run)) + Path.DirectorySeparatorChar;
+        var full = Path.GetFullPath(Path.Combine(folder, relativePath));
+        return full.StartsWith(folder, StringComparison.Ordinal) && File.Exists(full) ? full : null;
+    }
+
     public IReadOnlyList<RunFile> List(Run run)
     {
         var folder = FolderOf(run);

@@ -4,19 +4,22 @@ using PgxStudio.Persistence;
 namespace PgxStudio.Training;
 
 /// <summary>
-/// The Runs list's Model, Method and Datasets columns for a train run, read from its config when it is queued.
+/// The Runs list's Model, Method and Datasets columns, read from a run's LLaMA-Factory config when it is queued:
+/// train runs, evaluations (their eval_dataset; "base" without an adapter) and loaded chat models.
 /// A config that cannot be read leaves them empty: the worker reports the problem, the list just has less to show.
 /// </summary>
 public static class TrainRunColumns
 {
     public static void Fill(Run run)
     {
-        if (run.Kind != RunKind.Train) return;
+        if (run.Kind is not (RunKind.Train or RunKind.Predict or RunKind.Serve)) return;
         TrainingArguments args;
         try { args = TrainConfigReader.Read(run.Config, "the run's config"); }
         catch (TrainingConfigException) { return; }
         run.Model = args.ModelNameOrPath;
-        run.Method = args.FinetuningType;
-        run.Datasets = args.DatasetNames.Count == 0 ? null : string.Join(",", args.DatasetNames);
+        bool withAdapter = !string.IsNullOrWhiteSpace(args.AdapterNameOrPath);
+        run.Method = run.Kind == RunKind.Train || withAdapter ? args.FinetuningType : "base";
+        var datasets = run.Kind == RunKind.Predict ? args.EvalDatasetNames : args.DatasetNames;
+        run.Datasets = datasets.Count == 0 ? null : string.Join(",", datasets);
     }
 }

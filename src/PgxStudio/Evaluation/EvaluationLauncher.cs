@@ -1,0 +1,61 @@
+using PgxStudio.Engine.Training;
+using PgxStudio.Hosting;
+using PgxStudio.Persistence;
+using PgxStudio.Runs;
+using PgxStudio.Training;
+
+namespace PgxStudio.Evaluation;
+
+/// <summary>What is wrong with the form, by field: the sentence shown at that field.</summary>
+public sealed record EvaluateProblems(IReadOnlyDictionary<string, string> ByField)
+{
+    public bool IsEmpty => ByField.Count == 0;
+    public string? For(string field) => ByField.GetValueOrDefault(field);
+}
+
+/// <summary>Checks the Evaluate form with the CLI's rules and queues it as a predict run on the GPU queue.</summary>
+public sealed class EvaluationLauncher(RunService runs, TrainChoices choices, StudioPaths paths)
+{
+    public const string ModelField = "model_name_or_path", DatasetField = "eval_dataset", NameField = "name", OtherField = "";
+
+    public EvaluateProblems Check(EvaluateForm form)
+    {
+        var problems = new Dictionary<string, string>();
+        if (string.IsNullOrWhiteSpace(form.ModelPath))
+            problems[ModelField] = "Choose a model to evaluate.";
+        else if (!Directory.Exists(paths.Resolve(form.ModelPath.Trim())))
+            problems[ModelField] = $"The model folder {form.ModelPath.Trim()} does not exist; choose one from the list or type the path of a Hugging Face model folder.";
+        var (known, registryProblem) = choices.Datasets();
+        if (form.Datasets.Count == 0)
+            problems[DatasetField] = "Choose at least one dataset to evaluate on.";
+        else if (registryProblem is not null)
+            problems[DatasetField] = registryProblem;
+        else if (form.Datasets.FirstOrDefault(d => !known.Contains(d)) is { } unknown)
+            problems[DatasetField] = $"Dataset {unknown} is not in data/dataset_info.json; register it on the Datasets page first.";
+        if (string.IsNullOrWhiteSpace(form.Name) || form.Name.IndexOfAny(['/', '\\']) >= 0 || form.Name.Trim() is "." or "..")
+            problems[NameField] = "Name the evaluation with letters, digits, dots, dashes or underscores (it becomes its folder).";
+        if (problems.Count == 0)
+        {
+            // The same rules `pgx predict` applies, on the very YAML the run will get.
+            try { TrainingConfigLoader.Parse(form.Yaml(choices.SavesRelative), "the form", null, ConfigPurpose.Predict); }
+            catch (TrainingConfigException e) { problems[FieldOf(e.Message)] = e.Problems.Count > 0 ? e.Problems[0] : e.Message; }
+        }
+        return new EvaluateProblems(problems);
+    }
+
+    /// <summary>Queues the evaluation; throws <see cref="RunRequestException"/> with the first problem.</summary>
+    public async Task<Run> StartAsync(EvaluateForm form, StudioUser user)
+    {
+        var problems = Check(form);
+        if (!problems.IsEmpty) throw new RunRequestException(problems.ByField.Values.First());
+        return await runs.EnqueueAsync(RunKind.Predict, form.Name.Trim(), user.Name, form.Yaml(choices.SavesRelative), form.OutputDir(choices.SavesRelative));
+    }
+
+    /// <summary>The form field a config sentence is about, so it shows there (the sentences name their key).</summary>
+    static string FieldOf(string message)
+    {
+        foreach (var key in new[] { "max_new_tokens", "temperature", "top_p", "cutoff_len", "max_samples", "per_device_eval_batch_size", DatasetField, ModelField })
+            if (message.Contains(key, StringComparison.Ordinal)) return key;
+        return OtherField;
+    }
+}
