@@ -45,6 +45,9 @@ public static class StudioServices
         services.AddSingleton<Chat.ChatModelLoader>();
         services.AddHttpClient<Chat.ChatClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
         services.AddScoped<Chat.ChatConversation>(); // per browser circuit: the conversation survives moving between pages
+        // Datasets page: the registry, previews, token lengths and uploads
+        services.AddSingleton<Datasets.DatasetCatalog>();
+        services.AddSingleton<Datasets.DatasetUpload>();
         // Evaluate page: predict runs on the GPU queue and their results
         services.AddSingleton<Evaluation.EvaluationLauncher>();
         services.AddSingleton<Evaluation.EvaluationHistory>();
