@@ -57,7 +57,8 @@ public static class DatasetLoader
         return new LoadedDataset(train, validation, skipped);
     }
 
-    static string? Unusable(Conversation c, string stage) => stage switch
+    /// <summary>Why <paramref name="stage"/> drops an example that was read fine, or null when it keeps it.</summary>
+    public static string? Unusable(Conversation c, string stage) => stage switch
     {
         "pt" => c.Prompt.Count == 0 || c.Prompt[0].Content.Length == 0 ? "it has no text" : null,
         "predict" => c.Prompt.Count % 2 == 1 ? null : $"it has {c.Prompt.Count} prompt turns, an odd number is needed",

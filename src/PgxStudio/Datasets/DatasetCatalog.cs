@@ -63,7 +63,13 @@ public sealed class DatasetCatalog(StudioPaths paths)
         var entry = registry.Get(name);
         var file = registry.PathOf(entry);
         var rows = DatasetFile.ReadRows(file);
-        var (conversations, skipped) = ConversationReader.Read(entry, rows, file);
+        var (read, unreadable) = ConversationReader.Read(entry, rows, file);
+        // What training drops: records that do not read, and those its stage cannot use (an SFT record without an answer).
+        var stage = StageOf(read);
+        var skipped = unreadable
+            .Concat(read.Select(c => DatasetLoader.Unusable(c, stage) is { } why ? new SkippedExample(name, c.Index, why) : null).OfType<SkippedExample>())
+            .OrderBy(s => s.Index).ToList();
+        var conversations = read.Where(c => DatasetLoader.Unusable(c, stage) is null).ToList();
         var byIndex = conversations.ToDictionary(c => c.Index);
         var reasons = skipped.GroupBy(s => s.Index).ToDictionary(g => g.Key, g => g.First().Reason);
         var records = Enumerable.Range(page * pageSize, Math.Max(0, Math.Min(pageSize, rows.Count - page * pageSize)))
@@ -86,11 +92,14 @@ public sealed class DatasetCatalog(StudioPaths paths)
             throw new DatasetException($"The model folder {modelPath} does not exist; choose a model whose tokenizer measures the lengths.");
         var tokenizer = HfTokenizer.Load(model);
         var chat = ChatTemplates.ForModel(model, template);
-        var measured = conversations.Take(MeasuredLimit).ToList();
-        // Plain text (a pre-training set) has no responses: it is counted as the pt stage encodes it.
-        var stage = measured.Count > 0 && measured.All(c => c.Response.Count == 0) ? "pt" : "sft";
+        var stage = StageOf(conversations);
+        var measured = conversations.Where(c => DatasetLoader.Unusable(c, stage) is null).Take(MeasuredLimit).ToList();
         var statistics = DatasetStatistics.Compute(measured, chat, tokenizer, stage);
         int width = Math.Max(8, (int)Math.Ceiling(statistics.Max / 40.0 / 8) * 8); // about 40 bars
         return new DatasetLengths(statistics, measured.Count, conversations.Count, Path.GetFileName(model), chat.Name, width);
     }
+
+    /// <summary>Plain text (a pre-training set) has no responses: it is read as the pt stage reads it, the rest as SFT.</summary>
+    static string StageOf(IReadOnlyCollection<Conversation> conversations) =>
+        conversations.Count > 0 && conversations.All(c => c.Response.Count == 0) ? "pt" : "sft";
 }
