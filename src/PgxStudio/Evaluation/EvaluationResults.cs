@@ -16,7 +16,9 @@ public sealed record EvaluationResult(IReadOnlyDictionary<string, double> Metric
 public static class EvaluationResults
 {
     public const string PredictionsFileName = "generated_predictions.jsonl", ResultsFileName = "predict_results.json";
-    public static readonly string[] MetricKeys = ["predict_bleu-4", "predict_rouge-1", "predict_rouge-2", "predict_rouge-l"];
+
+    // jieba's dictionary takes seconds to load: once per studio, not once per page opened.
+    static readonly Lazy<IWordSegmenter> SharedSegmenter = new(() => SimilarityMetrics.DefaultSegmenter());
 
     /// <summary>The results, or null when the run has not written them; a broken file is one sentence (InvalidDataException).</summary>
     public static EvaluationResult? Load(string folder, IWordSegmenter? segmenter = null)
@@ -24,7 +26,7 @@ public static class EvaluationResults
         var predictions = Path.Combine(folder, PredictionsFileName);
         if (!File.Exists(predictions)) return null;
         var rows = PredictionsFile.Read(predictions);
-        var report = SimilarityMetrics.Score(rows.Select(r => (r.Predict, r.Label)), segmenter);
+        var report = SimilarityMetrics.Score(rows.Select(r => (r.Predict, r.Label)), segmenter ?? SharedSegmenter.Value);
         var samples = rows.Select((r, i) => new EvaluatedSample(i, r.Prompt, r.Predict, r.Label, report.Samples[i])).ToList();
         return new EvaluationResult(ReadMetrics(Path.Combine(folder, ResultsFileName)), samples, report.Segmenter);
     }

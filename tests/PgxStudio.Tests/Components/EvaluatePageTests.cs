@@ -1,0 +1,60 @@
+using Bunit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using PgxStudio.Components.Pages.Evaluate;
+using PgxStudio.Evaluation;
+using PgxStudio.Persistence;
+
+namespace PgxStudio.Tests.Components;
+
+public class EvaluatePageTests
+{
+    [Fact]
+    public async Task Starting_without_a_dataset_or_with_a_missing_model_shows_the_sentence_at_the_field_and_queues_nothing()
+    {
+        await using var ctx = new StudioComponentContext();
+        var page = ctx.Render<EvaluatePage>(p => p.AddCascadingValue(ctx.Session));
+        page.Find("#eval-model-path").Change("saves/models/missing");
+        page.Find("#eval-start").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Choose at least one dataset to evaluate on.", page.Markup));
+        Assert.Contains("The model folder saves/models/missing does not exist", page.Markup);
+        await using var db = await ctx.Services.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync();
+        Assert.Empty(db.Runs);
+    }
+
+    [Fact]
+    public async Task A_finished_evaluation_shows_its_figures_and_its_samples_sort_by_score()
+    {
+        await using var ctx = new StudioComponentContext();
+        // An evaluation whose files came from elsewhere (vLLM, LLaMA-Factory): the page reads only the two files.
+        var folder = Path.Combine(ctx.ContentRoot, "saves/demo/base/eval_x");
+        Directory.CreateDirectory(folder);
+        File.WriteAllLines(Path.Combine(folder, EvaluationResults.PredictionsFileName),
+        [
+            """{"prompt":"p0","predict":"完全不同","label":"今天天气很好"}""",
+            """{"prompt":"p1","predict":"ab","label":"ab"}""",
+            """{"prompt":"p2","predict":"the cat","label":"the cat sat"}""",
+        ]);
+        File.WriteAllText(Path.Combine(folder, EvaluationResults.ResultsFileName), """{"predict_bleu-4": 31.5, "predict_rouge-1": 40.25, "predict_rouge-2": 20.0, "predict_rouge-l": 38.0, "predict_runtime": 1.5}""");
+        int id;
+        await using (var db = await ctx.Services.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync())
+        {
+            var run = new Run { Kind = RunKind.Predict, Name = "eval_x", Owner = "alice", Status = RunStatus.Succeeded, OutputDir = "saves/demo/base/eval_x", Method = "base", Datasets = "identity" };
+            db.Runs.Add(run);
+            await db.SaveChangesAsync();
+            id = run.Id;
+        }
+
+        var page = ctx.Render<EvaluationPage>(p => p.Add(e => e.RunId, id));
+        // The first scoring in a process loads jieba's dictionary, which takes a few seconds.
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("#eval-samples tbody tr").Count), TimeSpan.FromSeconds(60));
+        Assert.Equal(["31.5", "40.25", "20", "38"], page.FindAll(".eval-metric").Select(m => m.TextContent));
+        Assert.Equal($"/runs/{id}/files/generated_predictions.jsonl", page.Find("#eval-download-predictions").GetAttribute("href"));
+
+        page.Find("#eval-sort-bleu").Click(); // ascending
+        var bleu = page.FindAll("td.eval-bleu").Select(td => double.Parse(td.TextContent)).ToList();
+        Assert.Equal(bleu.Order(), bleu);
+        Assert.Equal(59.4604, bleu[^1]);
+    }
+}
