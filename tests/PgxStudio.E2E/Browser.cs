@@ -14,6 +14,8 @@ public static class Browser
     {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing: run scripts/test.sh (it installs Debian's chromium package).");
+        // Plotly and the circuit can take seconds to draw on a busy two-core machine; 5 s (Playwright's default) is too tight.
+        Assertions.SetDefaultExpectTimeout(20_000);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -32,6 +34,15 @@ public static class Browser
         await page.GotoAsync(url.ToString());
         await WaitForInteractiveAsync(page);
         return page;
+    }
+
+    /// <summary>A fresh 1400×1000 browser context (signed in as <paramref name="owner"/> when given) opened at <paramref name="path"/>.</summary>
+    public static async Task<IPage> OpenAsync(IBrowser browser, StudioInstance studio, string path, string? owner = null)
+    {
+        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
+        if (owner is not null)
+            await context.AddCookiesAsync([new Cookie { Name = Runs.StudioUser.CookieName, Value = owner, Url = studio.BaseAddress.ToString() }]);
+        return await OpenAsync(context, new Uri(studio.BaseAddress, path));
     }
 
     public static Task WaitForInteractiveAsync(IPage page) =>

@@ -38,9 +38,7 @@ public class ChatTests
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
-        await context.AddCookiesAsync([new Cookie { Name = StudioUser.CookieName, Value = "erin", Url = studio.BaseAddress.ToString() }]);
-        var page = await Browser.OpenAsync(context, new Uri(studio.BaseAddress, "/chat"));
+        var page = await Browser.OpenAsync(browser, studio, "/chat", owner: "erin");
 
         // The demo model is offered first; add the finished run's adapter and load.
         await Assertions.Expect(page.Locator("#chat-model-path")).ToHaveValueAsync("saves/models/pgx-demo-tiny");

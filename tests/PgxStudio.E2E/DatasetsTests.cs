@@ -13,8 +13,7 @@ public class DatasetsTests
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
-        var page = await Browser.OpenAsync(context, new Uri(studio.BaseAddress, "/datasets"));
+        var page = await Browser.OpenAsync(browser, studio, "/datasets");
 
         await Assertions.Expect(page.Locator(".dataset-link")).ToHaveCountAsync(3);
         await Browser.ScreenshotAsync(page, "datasets");
@@ -29,7 +28,9 @@ public class DatasetsTests
 
         // A good one is registered and listed.
         await page.Locator("#upload-name").FillAsync("faq");
-        await upload.SetInputFilesAsync(new FilePayload { Name = "faq.json", MimeType = "application/json", Buffer = """[{"instruction": "Where is the manual?", "output": "In the box."}]"""u8.ToArray() });
+        // This time through the button, as a user would: it opens the browser's file picker.
+        var chooser = await page.RunAndWaitForFileChooserAsync(() => page.Locator("#upload-choose").ClickAsync());
+        await chooser.SetFilesAsync(new FilePayload { Name = "faq.json", MimeType = "application/json", Buffer = """[{"instruction": "Where is the manual?", "output": "In the box."}]"""u8.ToArray() });
         await Assertions.Expect(page.Locator(".dataset-link")).ToHaveCountAsync(4);
         Assert.Contains("\"faq\"", File.ReadAllText(Path.Combine(root.Path, "data", "dataset_info.json")));
 

@@ -21,9 +21,7 @@ public class EvaluateTests
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
-        await context.AddCookiesAsync([new Cookie { Name = StudioUser.CookieName, Value = "erin", Url = studio.BaseAddress.ToString() }]);
-        var page = await Browser.OpenAsync(context, new Uri(studio.BaseAddress, "/evaluate"));
+        var page = await Browser.OpenAsync(browser, studio, "/evaluate", owner: "erin");
 
         // Starting without a dataset is refused at the field.
         await page.Locator("#eval-start").ClickAsync();

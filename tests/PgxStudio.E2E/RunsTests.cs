@@ -12,7 +12,8 @@ public class RunsTests
     {
         using var root = new TempContentRoot();
         await using var studio = await StudioInstance.StartAsync(root.Path, environment: "Production");
-        var run = await studio.Get<RunService>().EnqueueAsync(RunKind.SelfTest, "curve", "erin", SelfTestConfig.Create(80, 100));
+        // 24 s of steps: long enough that a reload on a loaded 2-core machine still lands mid-run.
+        var run = await studio.Get<RunService>().EnqueueAsync(RunKind.SelfTest, "curve", "erin", SelfTestConfig.Create(240, 100));
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
@@ -35,7 +36,7 @@ public class RunsTests
         var finished = await Eventually.Get(() => studio.Get<RunQueries>().GetAsync(run.Id), r => r!.IsFinished, TimeSpan.FromSeconds(60), "the run to finish");
         Assert.Equal(RunStatus.Succeeded, finished!.Status);
         await Assertions.Expect(page.Locator(".run-status-succeeded")).ToBeVisibleAsync(new() { Timeout = 10_000 });
-        await Assertions.Expect(page.Locator("#progress-step")).ToHaveTextAsync("80 / 80");
+        await Assertions.Expect(page.Locator("#progress-step")).ToHaveTextAsync("240 / 240");
         await page.GetByText("Files (").ClickAsync();
         await Assertions.Expect(page.Locator("#run-files")).ToContainTextAsync("result.json");
     }

@@ -135,7 +135,7 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
         {
             SaveWeights(model, lora, args.ModelNameOrPath!, temp);
             optimizer.save_state_dict(Path.Combine(temp, CheckpointFiles.Optimizer));
-            var files = Directory.GetFiles(temp).ToDictionary(Path.GetFileName, f => (Action<Stream>)(s => { using var src = File.OpenRead(f); src.CopyTo(s); }));
+            var files = Directory.GetFiles(temp).ToDictionary(f => Path.GetFileName(f), f => (Action<Stream>)(s => { using var src = File.OpenRead(f); src.CopyTo(s); }));
             session.SaveCheckpoint(step, new RngState(args.Seed, 0, 0), files!);
         }
         finally
