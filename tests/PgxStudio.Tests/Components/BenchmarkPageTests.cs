@@ -4,6 +4,7 @@ using PgxStudio.Benchmarks;
 using PgxStudio.Components.Pages.Benchmark;
 using PgxStudio.Serving;
 using PgxStudio.Tests.Benchmarks;
+using PgxStudio.TestSupport;
 
 namespace PgxStudio.Tests.Components;
 
@@ -94,5 +95,38 @@ public class BenchmarkPageTests
         page.Find("#bench-start").Click();
         Assert.Equal("Parallel \"0\": \"0\" is not a whole number of at least 1; use e.g. 4 or 1,2,4,8.", page.Find("#bench-error").TextContent);
         Assert.Null(ctx.Services.GetRequiredService<BenchmarkRunner>().Progress);
+    }
+
+    [Fact]
+    public async Task A_benchmark_started_from_the_page_shows_live_progress_and_stop_keeps_a_partial_result()
+    {
+        var model = Path.Combine(Directory.CreateTempSubdirectory().FullName, "pgx-demo-tiny");
+        PgxStudio.Engine.Models.Demo.DemoModel.Create(model, "tiny", seed: 5);
+        await using var serve = await PgxServe.StartAsync(model);
+        await using var ctx = new StudioComponentContext();
+        ctx.Services.GetRequiredService<LoadedChatModels>().Add(new LoadedChatModel(3, serve.ModelId, serve.BaseUrl, "alice", DateTime.UtcNow));
+        var runner = ctx.Services.GetRequiredService<BenchmarkRunner>();
+        var page = ctx.Render<BenchmarkPage>(p => p.AddCascadingValue(ctx.Session));
+
+        page.Find("#bench-parallel").Change("1");
+        page.Find("#bench-number").Change("200");
+        page.Find("#bench-prompt-len").Change("16");
+        page.Find("#bench-max-tokens").Change("16");
+        page.Find("#bench-start").Click();
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal("running", page.Find("#bench-state").TextContent);
+            Assert.Matches(@"^([2-9]|\d\d+) / 200$", page.Find("#bench-progress-requests").TextContent); // requests finishing, live
+        }, TimeSpan.FromSeconds(60));
+
+        page.Find("#bench-stop").Click();
+        await runner.Completion;
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal("stopped", page.Find("#bench-state").TextContent);
+            Assert.StartsWith("Benchmark stopped by alice at parallel 1: interrupted after", page.Find("#bench-problem").TextContent);
+            Assert.StartsWith("Parallel 1 is partial: stopped by alice: interrupted after", page.Find(".bench-partial").TextContent);
+            Assert.Single(page.FindAll("#bench-history tbody tr"));
+        }, TimeSpan.FromSeconds(10));
     }
 }
