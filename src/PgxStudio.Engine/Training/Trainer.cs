@@ -33,9 +33,13 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
             new SupervisedOptions { CutoffLen = args.CutoffLen, TrainOnPrompt = args.TrainOnPrompt, MaskHistory = args.MaskHistory },
             new DatasetLoadOptions { MaxSamples = args.MaxSamples, ValSize = args.ValSize, Seed = args.Seed },
             packing: args.Packing == true);
-        var lora = new LoraSettings(args.LoraRank, args.EffectiveLoraAlpha, args.LoraDropout,
-            LoraSettings.ParseTargets(string.Join(",", args.LoraTargets)));
-        var trainable = MakeTrainable(model, lora);
+        // Continuing from adapters (LLaMA-Factory's adapter_name_or_path): the last one keeps training with its own
+        // rank, alpha and targets; any before it are merged into the base first.
+        var adapters = (args.AdapterNameOrPath ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var lora = args.FinetuningType == "lora" && adapters.Length > 0
+            ? LoraAdapter.ReadSettings(adapters[^1])
+            : new LoraSettings(args.LoraRank, args.EffectiveLoraAlpha, args.LoraDropout, LoraSettings.ParseTargets(string.Join(",", args.LoraTargets)));
+        var trainable = MakeTrainable(model, lora, adapters);
         int pad = tokenizer.PadTokenId ?? template.EosTokenId(tokenizer) ?? 0;
 
         using var session = TrainingSession.Begin(args, data.Train.Count, observer);
@@ -89,11 +93,15 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
     }
 
     /// <summary>lora: only the adapters; freeze: the last N layers; full: everything. Returns what trains.</summary>
-    List<TorchSharp.Modules.Parameter> MakeTrainable(CausalLM model, LoraSettings lora)
+    List<TorchSharp.Modules.Parameter> MakeTrainable(CausalLM model, LoraSettings lora, IReadOnlyList<string> adapters)
     {
         foreach (var p in model.parameters()) p.requires_grad = false;
         switch (args.FinetuningType)
         {
+            case "lora" when adapters.Count > 0:
+                foreach (var merged in adapters.Take(adapters.Count - 1)) LoraAdapter.Apply(model, merged, merge: true);
+                LoraAdapter.Apply(model, adapters[^1], merge: false);
+                break;
             case "lora":
                 LoraAdapter.Attach(model, lora, args.Seed);
                 break;

@@ -41,12 +41,22 @@ public static class WorkerLaunch
         {
             RunKind.SelfTest => ["selftest", "--config", ConfigFile(run, output, "selftest.yaml"), "--out", output],
             // The run's folder is its output_dir, whatever the config says, so the studio finds its files.
-            RunKind.Train => ["train", ConfigFile(run, output, "studio_config.yaml"), $"output_dir={output}"],
+            RunKind.Train => ["train", ConfigFile(run, output, "studio_config.yaml"), $"output_dir={output}", .. Restart(run, output)],
             RunKind.Predict => ["predict", ConfigFile(run, output, "studio_config.yaml"), $"output_dir={output}"],
             // Port 0: the worker takes any free loopback port and announces its URL in its ready event.
             RunKind.Serve => ["serve", ConfigFile(run, output, "serve_config.yaml"), "--port", "0"],
             _ => throw new NotSupportedException($"Runs of kind {run.Kind} have no worker yet."),
         };
+    }
+
+    /// <summary>
+    /// A train run queued again (resumed after a cancel, an interruption or a failure) continues from its last
+    /// checkpoint; without one it starts over in its own folder.
+    /// </summary>
+    static IEnumerable<string> Restart(Run run, string output)
+    {
+        if (Directory.Exists(output) && Directory.EnumerateDirectories(output, "checkpoint-*").Any()) return ["resume_from_checkpoint=true"];
+        return run.StartedAt is null ? [] : ["overwrite_output_dir=true"];
     }
 
     static string ConfigFile(Run run, string output, string name)

@@ -84,6 +84,21 @@ public class TrainVerbTests
     }
 
     [Fact]
+    public void A_lora_run_can_start_from_a_finished_runs_adapter_and_keeps_its_rank()
+    {
+        var (root, example) = Workspace();
+        string[] common = ["max_steps=12", "learning_rate=1e-2", "logging_steps=1", "bf16=false", "lora_rank=4"];
+        var first = Losses(Train(root, example, [.. common, "output_dir=saves/first"]));
+        // The second run asks for rank 8 but continues the rank-4 adapter: it starts where the first one ended.
+        var second = Losses(Train(root, example, [.. common, "output_dir=saves/second", "adapter_name_or_path=saves/first", "lora_rank=8"]));
+        var fresh = Losses(Train(root, example, [.. common, "output_dir=saves/fresh", "lora_rank=8"]));
+        Assert.True(second[0] < fresh[0] - 0.05, $"continued run starts at {second[0]}, a fresh one at {fresh[0]}");
+        Assert.True(Math.Abs(second[0] - first[^3..].Average()) < 0.3, $"continued run starts at {second[0]}; the first ended near {first[^3..].Average()}");
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "saves", "second", "adapter_config.json")));
+        Assert.Equal(4, config.RootElement.GetProperty("r").GetInt32());
+    }
+
+    [Fact]
     public void Resuming_from_a_checkpoint_reproduces_the_uninterrupted_runs_later_losses()
     {
         var (root, example) = Workspace();
