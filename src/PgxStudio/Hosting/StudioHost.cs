@@ -58,7 +58,10 @@ public static class StudioHost
         builder.Services.AddHangfireServer(o => { o.ServerName = $"{Environment.MachineName}:serve"; o.Queues = [Queues.Serve]; o.WorkerCount = studio.ServeWorkers; });
         builder.Services.AddHangfireServer(o => { o.ServerName = $"{Environment.MachineName}:default"; o.Queues = [Queues.Default]; o.WorkerCount = 2; });
 
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents(o => o.JSInteropDefaultCallTimeout = TimeSpan.FromSeconds(5));
+        // A browser call may take a while: the first chart loads Plotly (megabytes of JS), and a LAN laptop or a machine
+        // busy training is slow. 30 s, not 5: a chart whose first draw timed out never drew at all. Live updates bound
+        // their own calls more tightly (MetricChart).
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents(o => o.JSInteropDefaultCallTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddMudServices();
         builder.Services.AddHttpContextAccessor();
         // Stop the job servers beside the web server, not after it: a browser that left mid-call can hold the web
