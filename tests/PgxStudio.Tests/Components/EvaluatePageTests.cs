@@ -52,9 +52,14 @@ public class EvaluatePageTests
         Assert.Equal(["31.5", "40.25", "20", "38"], page.FindAll(".eval-metric").Select(m => m.TextContent));
         Assert.Equal($"/runs/{id}/files/generated_predictions.jsonl", page.Find("#eval-download-predictions").GetAttribute("href"));
 
+        var unsorted = page.FindAll("td.eval-bleu").Select(td => double.Parse(td.TextContent)).ToList();
+        Assert.NotEqual(unsorted.Order(), unsorted); // the file's order is not the score order, so sorting shows
         page.Find("#eval-sort-bleu").Click(); // ascending
-        var bleu = page.FindAll("td.eval-bleu").Select(td => double.Parse(td.TextContent)).ToList();
-        Assert.Equal(bleu.Order(), bleu);
-        Assert.Equal(59.4604, bleu[^1]);
+        page.WaitForAssertion(() =>
+        {
+            var bleu = page.FindAll("td.eval-bleu").Select(td => double.Parse(td.TextContent)).ToList();
+            Assert.Equal(bleu.Order(), bleu);
+            Assert.Equal(59.4604, bleu[^1]);
+        });
     }
 }
