@@ -32,7 +32,7 @@ public class ChatModelTests
         var refused = await Assert.ThrowsAsync<RunRequestException>(() => loader.LoadAsync(new ChatModelRequest("saves/models/pgx-demo-tiny", [], null), Alice));
         Assert.Contains("is already loaded (by alice)", refused.Message);
 
-        // Two conversations share the model; each streams its own answer piece by piece.
+        // A browser's conversation (one per circuit scope) streams its answer piece by piece.
         using var scope = studio.Services.CreateScope();
         var conversation = scope.ServiceProvider.GetRequiredService<ChatConversation>();
         conversation.Sampling = new ChatSampling(Temperature: 0, MaxNewTokens: 12);
