@@ -29,3 +29,31 @@ window.pgxStudio = {
         URL.revokeObjectURL(link.href);
     }
 };
+
+// Plotly.Blazor queues every chart call until plotly.js has loaded, and checks that the chart still exists only when
+// queueing. A chart removed meanwhile (a page that re-renders as results arrive, a quick navigation) then throws inside
+// that queue, and every chart queued after it is never drawn. Calls for a chart that is gone are skipped instead.
+(function () {
+    const byChartId = ["newPlot", "react", "update", "extendTraces", "prependTraces", "addTraces", "deleteTraces",
+                       "purge", "relayout", "restyle"];
+    function guard(plotly) {
+        if (!plotly || plotly.pgxGuarded) return;
+        for (const name of byChartId) {
+            const call = plotly[name];
+            if (typeof call !== "function") continue;
+            plotly[name] = function (chart) {
+                if (typeof chart === "string" && document.getElementById(chart) === null) return Promise.resolve();
+                return call.apply(this, arguments);
+            };
+        }
+        plotly.pgxGuarded = true;
+    }
+    let loaded = window.Plotly;
+    guard(loaded);
+    // plotly.js assigns window.Plotly when its script runs: guard it before anything calls it.
+    Object.defineProperty(window, "Plotly", {
+        configurable: true,
+        get: function () { return loaded; },
+        set: function (value) { guard(value); loaded = value; },
+    });
+})();
