@@ -92,7 +92,7 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
         }
     }
 
-    /// <summary>lora: only the adapters; freeze: the last N layers; full: everything. Returns what trains.</summary>
+    /// <summary>lora: only the adapters; freeze: the chosen layers and modules; full: everything. Returns what trains.</summary>
     List<TorchSharp.Modules.Parameter> MakeTrainable(CausalLM model, LoraSettings lora, IReadOnlyList<string> adapters)
     {
         foreach (var p in model.parameters()) p.requires_grad = false;
@@ -106,9 +106,10 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
                 LoraAdapter.Attach(model, lora, args.Seed);
                 break;
             case "freeze":
-                int first = model.Config.NumLayers - Math.Min(args.FreezeTrainableLayers, model.Config.NumLayers);
-                foreach (var (name, p) in model.named_parameters())
-                    if (name.StartsWith("model.layers.") && int.Parse(name.Split('.')[2]) >= first) p.requires_grad = true;
+                var named = model.named_parameters().ToList();
+                var trainable = FreezeSelection.Trainable(named.Select(p => p.name).ToList(), args);
+                foreach (var (name, p) in named)
+                    if (trainable.Contains(name)) p.requires_grad = true;
                 break;
             default:
                 foreach (var p in model.parameters()) p.requires_grad = true;

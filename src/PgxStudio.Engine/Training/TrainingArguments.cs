@@ -26,7 +26,12 @@ public sealed class TrainingArguments
     /// <summary>Unset means twice the rank, as LLaMA-Factory does; read <see cref="EffectiveLoraAlpha"/>.</summary>
     public double? LoraAlpha { get; set; }
     public double LoraDropout { get; set; }
+    /// <summary>Freeze: the last N layers train, or the first N when negative.</summary>
     public int FreezeTrainableLayers { get; set; } = 2;
+    /// <summary>Freeze: the modules of those layers that train (all, or e.g. mlp,self_attn).</summary>
+    public string FreezeTrainableModules { get; set; } = "all";
+    /// <summary>Freeze: modules outside the layers that train too (e.g. embed_tokens,norm).</summary>
+    public string? FreezeExtraModules { get; set; }
 
     // Data
     public string? Dataset { get; set; }
@@ -98,6 +103,8 @@ public sealed class TrainingArguments
     public IReadOnlyList<string> DatasetNames => SplitList(Dataset);
     public IReadOnlyList<string> EvalDatasetNames => SplitList(EvalDataset);
     public IReadOnlyList<string> LoraTargets => SplitList(LoraTarget);
+    public IReadOnlyList<string> FreezeModules => SplitList(FreezeTrainableModules);
+    public IReadOnlyList<string> FreezeExtras => SplitList(FreezeExtraModules);
 
     static IReadOnlyList<string> SplitList(string? value) =>
         value is null ? [] : value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);

@@ -46,6 +46,11 @@ public static class TrainingArgumentsValidator
                 Check(a.LoraDropout is >= 0 and < 1, "lora_dropout must be in [0, 1).");
                 Check(a.LoraTargets.Count > 0, "lora_target is empty: use all, or a comma list of module names such as q_proj,v_proj.");
             }
+            if (a.FinetuningType == "freeze")
+            {
+                Check(a.FreezeTrainableLayers != 0, "freeze_trainable_layers is 0, so no layer would train: use N for the last N layers, or -N for the first N.");
+                Check(a.FreezeModules.Count > 0, "freeze_trainable_modules is empty: use all, or a comma list of layer modules such as mlp,self_attn.");
+            }
         }
         else
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Hangfire;
-using Microsoft.Extensions.Options;
 using PgxStudio.Hosting;
 using PgxStudio.Persistence;
 using PgxStudio.Serving;
@@ -17,7 +16,6 @@ public sealed class RunJob(
     WorkerRegistry registry,
     LoadedChatModels loadedModels,
     StudioPaths paths,
-    IOptions<StudioOptions> options,
     ILogger<RunJob> log)
 {
     public const int LastLinesKept = 20;

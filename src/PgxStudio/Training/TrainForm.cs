@@ -41,6 +41,8 @@ public sealed class TrainForm
     public double LoraDropout { get; set; }
     public string LoraTarget { get; set; } = "all";
     public int FreezeTrainableLayers { get; set; } = 2;
+    public string FreezeTrainableModules { get; set; } = "all";
+    public string FreezeExtraModules { get; set; } = "";
     public int Seed { get; set; } = 42;
     /// <summary>The run's folder name; it lands in saves/&lt;model&gt;/&lt;method&gt;/&lt;name&gt; as in LlamaBoard.</summary>
     public string OutputName { get; set; } = DefaultOutputName(DateTime.Now);
@@ -89,7 +91,12 @@ public sealed class TrainForm
             a.LoraDropout = LoraDropout;
             a.LoraTarget = LoraTarget;
         }
-        if (Method == "freeze") a.FreezeTrainableLayers = FreezeTrainableLayers;
+        if (Method == "freeze")
+        {
+            a.FreezeTrainableLayers = FreezeTrainableLayers;
+            a.FreezeTrainableModules = FreezeTrainableModules;
+            a.FreezeExtraModules = string.IsNullOrWhiteSpace(FreezeExtraModules) ? null : FreezeExtraModules;
+        }
         a.OutputDir = string.IsNullOrWhiteSpace(OutputName) ? null : OutputDir(savesRelative);
         return a;
     }
@@ -125,6 +132,8 @@ public sealed class TrainForm
             LoraDropout = a.LoraDropout,
             LoraTarget = a.LoraTarget,
             FreezeTrainableLayers = a.FreezeTrainableLayers,
+            FreezeTrainableModules = a.FreezeTrainableModules,
+            FreezeExtraModules = a.FreezeExtraModules ?? "",
             Seed = a.Seed,
             OutputName = DefaultOutputName(now),
         };

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using PgxStudio.Engine.Data;
+using PgxStudio.Engine.Models;
 using PgxStudio.Engine.Templates;
 using PgxStudio.Engine.Training;
 using PgxStudio.Hosting;
@@ -37,6 +38,8 @@ public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choic
         bool startsFromRun = !string.IsNullOrWhiteSpace(form.StartFrom);
         if (!string.IsNullOrWhiteSpace(form.ModelPath) && !IsModelFolder(form.ModelPath))
             problems.Add(TrainFields.Model, $"model_name_or_path: the model folder {form.ModelPath.Trim()} does not exist (or has no config.json): pick a model from the list or type the path of a Hugging Face model folder.");
+        if (form.Method == "freeze" && !string.IsNullOrWhiteSpace(form.ModelPath) && IsModelFolder(form.ModelPath) && FreezeProblem(args) is { } freezeProblem)
+            problems.Add(LeadingKey().Match(freezeProblem).Value, freezeProblem);
         if (startsFromRun)
         {
             var folder = paths.Resolve(form.StartFrom.Trim());
@@ -61,6 +64,25 @@ public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choic
     }
 
     bool IsModelFolder(string path) => File.Exists(Path.Combine(paths.Resolve(path.Trim()), "config.json"));
+
+    /// <summary>Module names the model's layers lack, read from its checkpoint's tensor names (headers only, no weights).</summary>
+    string? FreezeProblem(TrainingArguments args)
+    {
+        try
+        {
+            using var weights = new ModelWeights(paths.Resolve(args.ModelNameOrPath!.Trim()));
+            FreezeSelection.Trainable(weights.Names, args);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+        catch (Exception e) when (e is ModelFileException or IOException or UnauthorizedAccessException)
+        {
+            return null; // a broken checkpoint is the trainer's to report, with the file it could not read
+        }
+    }
 }
 
 /// <summary>The form's field keys: the config key each field writes (a few fields write more than one key).</summary>

@@ -61,6 +61,40 @@ public class TrainVerbTests
     }
 
     [Fact]
+    public void Freeze_trains_only_the_chosen_modules_of_the_chosen_layers_and_the_extra_modules()
+    {
+        var (root, example) = Workspace();
+        // The first layer (-1), only its MLP, plus the final norm: LLaMA-Factory's freeze keys.
+        Train(root, example, "finetuning_type=freeze", "freeze_trainable_layers=-1", "freeze_trainable_modules=mlp",
+            "freeze_extra_modules=norm", "max_steps=3", "learning_rate=1e-2", "bf16=false", "output_dir=saves/freeze");
+
+        using var before = new SafetensorsFile(Path.Combine(root, "saves", "models", "pgx-demo-tiny", "model.safetensors"));
+        using var after = new SafetensorsFile(Path.Combine(root, "saves", "freeze", "model.safetensors"));
+        var changed = before.Entries.Keys.Where(name =>
+        {
+            using var a = before.Read(name);
+            using var b = after.Read(name);
+            return !a.to_type(TorchSharp.torch.ScalarType.Float32).allclose(b.to_type(TorchSharp.torch.ScalarType.Float32), rtol: 0, atol: 0);
+        }).Order().ToList();
+        var expected = before.Entries.Keys.Where(n => n.StartsWith("model.layers.0.mlp.") || n == "model.norm.weight").Order().ToList();
+        Assert.Equal(4, expected.Count); // gate, up and down projections, and the norm
+        Assert.Equal(expected, changed);
+    }
+
+    [Fact]
+    public void A_freeze_module_the_model_lacks_is_named_with_the_ones_it_has()
+    {
+        var (root, example) = Workspace();
+        var (code, stdout, _) = PgxIn(root, ["train", example, "finetuning_type=freeze", "freeze_trainable_modules=mlp,ffn", "output_dir=saves/bad"]);
+        Assert.Equal(2, code);
+        Assert.Contains("freeze_trainable_modules names ffn", stdout);
+        Assert.Contains("input_layernorm,mlp,post_attention_layernorm,self_attn", stdout);
+        (code, stdout, _) = PgxIn(root, ["train", example, "finetuning_type=freeze", "freeze_trainable_layers=0", "output_dir=saves/bad2"]);
+        Assert.Equal(2, code);
+        Assert.Contains("freeze_trainable_layers is 0", stdout);
+    }
+
+    [Fact]
     public void Bad_configs_are_one_error_event_naming_the_key()
     {
         var (root, example) = Workspace();

@@ -53,6 +53,35 @@ public class TrainFormCheckTests
     }
 
     [Fact]
+    public async Task Freeze_modules_are_checked_against_the_models_own_tensor_names_at_their_fields()
+    {
+        await using var ctx = TrainStudio.Create();
+        var form = TrainStudio.SmallForm();
+        form.Method = "freeze";
+        form.FreezeTrainableModules = "mlp,self_attn";
+        form.FreezeExtraModules = "embed_tokens";
+        var check = ctx.Services.GetRequiredService<TrainFormCheck>();
+        Assert.Empty(check.Check(form).All);
+
+        form.FreezeTrainableModules = "mlp,attention";
+        form.FreezeExtraModules = "head";
+        var problems = check.Check(form);
+        Assert.Equal("freeze_trainable_modules names attention, which the layers of this model do not have: use all or some of input_layernorm,mlp,post_attention_layernorm,self_attn.",
+            problems.At("freeze_trainable_modules"));
+        form.FreezeTrainableModules = "all";
+        Assert.StartsWith("freeze_extra_modules names head, which this model does not have outside its layers: use some of embed_tokens,",
+            check.Check(form).At("freeze_extra_modules"));
+
+        // A cloned freeze run keeps its modules, and the YAML says them.
+        form.FreezeTrainableModules = "mlp";
+        form.FreezeExtraModules = "norm";
+        var args = form.ToArguments();
+        Assert.Contains("freeze_trainable_modules: mlp\nfreeze_extra_modules: norm\n", args.ToYaml());
+        var clone = TrainForm.FromArguments(args, DateTime.Now);
+        Assert.Equal(("mlp", "norm"), (clone.FreezeTrainableModules, clone.FreezeExtraModules));
+    }
+
+    [Fact]
     public async Task Both_half_precisions_from_a_loaded_config_show_at_the_compute_type()
     {
         await using var ctx = TrainStudio.Create();
