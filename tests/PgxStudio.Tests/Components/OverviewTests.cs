@@ -31,13 +31,13 @@ public class OverviewTests
         await using var ctx = new StudioComponentContext();
         var page = ctx.Render<Overview>(p => p.AddCascadingValue(ctx.Session));
         var runs = ctx.Services.GetRequiredService<RunService>();
-        var run = runs.EnqueueAsync(RunKind.SelfTest, "from elsewhere", "dave", SelfTestConfig.Default).Result;
+        var run = await runs.EnqueueAsync(RunKind.SelfTest, "from elsewhere", "dave", SelfTestConfig.Default);
 
         // Another user's run appears without a reload: the enqueue published on the bus.
         page.WaitForAssertion(() => Assert.Contains("from elsewhere", page.Find("#recent-runs").TextContent), TimeSpan.FromSeconds(5));
 
-        ctx.Services.GetRequiredService<RunRecorder>()
-            .RecordEventAsync(run.Id, new WorkerEvent { Event = WorkerEvent.Names.Step, Step = 7, TotalSteps = 40, Loss = 1.5 }).Wait();
+        await ctx.Services.GetRequiredService<RunRecorder>()
+            .RecordEventAsync(run.Id, new WorkerEvent { Event = WorkerEvent.Names.Step, Step = 7, TotalSteps = 40, Loss = 1.5 });
         page.WaitForAssertion(() => Assert.Contains("7/40", page.Find("#recent-runs").TextContent), TimeSpan.FromSeconds(5));
     }
 
@@ -47,6 +47,6 @@ public class OverviewTests
         await using var ctx = new StudioComponentContext(owner: "");
         var page = ctx.Render<Overview>(p => p.AddCascadingValue(ctx.Session));
         page.Find("#queue-selftest").Click();
-        Assert.Equal(0, ctx.Services.GetRequiredService<RunService>().SummaryAsync().Result.Queued);
+        Assert.Equal(0, (await ctx.Services.GetRequiredService<RunService>().SummaryAsync()).Queued);
     }
 }
