@@ -62,6 +62,29 @@ public class TrainPageTests
     }
 
     [Fact]
+    public async Task Freeze_shows_its_layers_and_modules_and_a_module_the_model_lacks_is_named_at_its_field()
+    {
+        await using var ctx = TrainStudio.Create();
+        var page = ctx.Render<TrainPage>(p => p.AddCascadingValue(ctx.Session));
+        Assert.Empty(page.FindAll("#train-freeze-modules"));
+        var method = page.FindComponents<MudBlazor.MudSelect<string>>().Single(s => s.Instance.UserAttributes.TryGetValue("id", out var id) && (string)id! == "train-method");
+        await page.InvokeAsync(() => method.Instance.ValueChanged.InvokeAsync("freeze"));
+
+        page.WaitForAssertion(() => Assert.Contains("finetuning_type: freeze", page.Find("#train-yaml").TextContent));
+        Assert.Equal("all", page.Find("#train-freeze-modules").GetAttribute("value"));
+        page.Find("#train-freeze-modules").Change("mlp,ffn");
+        page.WaitForAssertion(() => Assert.StartsWith("freeze_trainable_modules names ffn, which the layers of this model do not have",
+            ErrorAt(page, "train-freeze-modules")));
+        page.Find("#train-freeze-modules").Change("mlp");
+        page.Find("#train-freeze-extra").Change("norm");
+        page.WaitForAssertion(() =>
+        {
+            Assert.Null(ErrorAt(page, "train-freeze-modules"));
+            Assert.Contains("freeze_trainable_modules: mlp\nfreeze_extra_modules: norm", page.Find("#train-yaml").TextContent);
+        });
+    }
+
+    [Fact]
     public async Task Start_from_a_cloned_run_queues_a_run_for_the_user_and_shows_its_position_and_link()
     {
         await using var ctx = TrainStudio.Create("carol");
