@@ -4,11 +4,11 @@ namespace PgxStudio.Engine.Tests.Training;
 
 public class ExampleConfigTests
 {
-    static string Example(string name)
+    static string Example(string name, string folder = "train_lora")
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PgxStudio.sln"))) dir = dir.Parent;
-        return Path.Combine(dir!.FullName, "examples", "train_lora", name);
+        return Path.Combine(dir!.FullName, "examples", folder, name);
     }
 
     [Fact]
@@ -23,6 +23,16 @@ public class ExampleConfigTests
         Assert.Equal(1e-4, a.LearningRate);
         Assert.Equal("cosine", a.LrSchedulerType);
         Assert.Null(a.ResumeFromCheckpoint);
+    }
+
+    [Fact]
+    public void FreezeExampleParsesWithNoWarnings()
+    {
+        var loaded = TrainingConfigLoader.Load(Example("pgx_demo_freeze_sft.yaml", "train_freeze"));
+        Assert.Empty(loaded.Warnings);
+        var a = loaded.Arguments;
+        Assert.Equal(("freeze", 1, "mlp", "norm"), (a.FinetuningType, a.FreezeTrainableLayers, a.FreezeTrainableModules, a.FreezeExtraModules));
+        Assert.Empty(TrainingArgumentsValidator.Validate(a));
     }
 
     [Fact]
