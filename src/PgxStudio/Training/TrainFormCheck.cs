@@ -36,9 +36,10 @@ public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choic
         }
 
         bool startsFromRun = !string.IsNullOrWhiteSpace(form.StartFrom);
-        if (!string.IsNullOrWhiteSpace(form.ModelPath) && !IsModelFolder(form.ModelPath))
+        bool modelGiven = !string.IsNullOrWhiteSpace(form.ModelPath), modelFound = modelGiven && IsModelFolder(form.ModelPath);
+        if (modelGiven && !modelFound)
             problems.Add(TrainFields.Model, $"model_name_or_path: the model folder {form.ModelPath.Trim()} does not exist (or has no config.json): pick a model from the list or type the path of a Hugging Face model folder.");
-        if (form.Method == "freeze" && !string.IsNullOrWhiteSpace(form.ModelPath) && IsModelFolder(form.ModelPath) && FreezeProblem(args) is { } freezeProblem)
+        if (form.Method == "freeze" && modelFound && FreezeProblem(args) is { } freezeProblem)
             problems.Add(LeadingKey().Match(freezeProblem).Value, freezeProblem);
         if (startsFromRun)
         {
