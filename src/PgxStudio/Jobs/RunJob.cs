@@ -110,6 +110,9 @@ public sealed class RunJob(
             }
             await stderr;
             await process.WaitForExitAsync(CancellationToken.None);
+            // A stopped worker serves nothing: forget its model before the run reads as finished, so whoever sees
+            // the finished run never still sees the model as loaded.
+            loadedModels.Remove(run.Id);
 
             var (status, error) = Outcome(process.ExitCode, lastError, lastLines, shutdown.IsCancellationRequested);
             await recorder.UpdateAsync(run.Id, r => Finish(r, status, error));
