@@ -47,4 +47,14 @@ public class DatasetsPageTests
         var page = ctx.Render<DatasetPage>(p => p.Add(d => d.Name, "nope"));
         page.WaitForAssertion(() => Assert.Contains("nope", page.Find("#dataset-problem").TextContent));
     }
+
+    [Fact]
+    public async Task The_upload_form_says_which_column_an_empty_field_means()
+    {
+        await using var ctx = new StudioComponentContext();
+        var panel = ctx.Render<DatasetUploadPanel>();
+        var hints = panel.Find("#dataset-upload").TextContent;
+        foreach (var column in new[] { "instruction", "input", "output" })
+            Assert.Contains($"Empty means \"{column}\"", hints);
+    }
 }
