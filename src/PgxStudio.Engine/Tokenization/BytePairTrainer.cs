@@ -15,7 +15,7 @@ public static class BytePairTrainer
         var words = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (Match m in Regex.Matches(text.Normalize(NormalizationForm.FormC), splitPattern))
         {
-            var word = ByteLevelAlphabet.Encode(Encoding.UTF8.GetBytes(m.Value));
+            var word = ByteLevelAlphabet.Encode(m.ValueSpan);
             words[word] = words.GetValueOrDefault(word) + 1;
         }
         var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -10,18 +10,21 @@ namespace PgxStudio.Engine.Tokenization;
 /// </summary>
 public sealed class HfTokenizer : ITokenizer
 {
-    readonly TokenizerJson _definition;
+    // Only what encoding needs after construction: the merges stay with the BPE model inside PieceEncoder.
+    readonly Dictionary<string, int> _vocabulary;
+    readonly bool _normalizeNfc, _addPrefixSpace;
     readonly AddedTokenSplitter _splitter;
     readonly SplitPreTokenizer? _preTokenizer;
     readonly PieceEncoder _pieces;
     readonly Dictionary<string, int> _addedByContent;
     readonly byte[]?[] _tokenBytes;
-    readonly string?[] _tokens;
     readonly bool[] _special;
 
     HfTokenizer(TokenizerJson definition, TokenizerConfig config, string path)
     {
-        _definition = definition;
+        _vocabulary = definition.Vocabulary;
+        _normalizeNfc = definition.NormalizeNfc;
+        _addPrefixSpace = definition.AddPrefixSpace;
         Config = config;
         AddedTokens = definition.AddedTokens;
         _splitter = new AddedTokenSplitter(definition.AddedTokens);
@@ -31,10 +34,10 @@ public sealed class HfTokenizer : ITokenizer
         foreach (var token in definition.AddedTokens) _addedByContent.TryAdd(token.Content, token.Id);
 
         int size = Math.Max(definition.Vocabulary.Values.DefaultIfEmpty(-1).Max(), definition.AddedTokens.Select(t => t.Id).DefaultIfEmpty(-1).Max()) + 1;
-        _tokens = new string?[size];
-        foreach (var (token, id) in definition.Vocabulary) _tokens[id] = token;
-        foreach (var token in definition.AddedTokens) _tokens[token.Id] = token.Content;
-        _tokenBytes = _tokens.Select(t => t is null ? null : ByteLevelAlphabet.TokenBytes(t)).ToArray();
+        var tokens = new string?[size];
+        foreach (var (token, id) in definition.Vocabulary) tokens[id] = token;
+        foreach (var token in definition.AddedTokens) tokens[token.Id] = token.Content;
+        _tokenBytes = tokens.Select(t => t is null ? null : ByteLevelAlphabet.TokenBytes(t)).ToArray();
         _special = new bool[size];
         foreach (var token in definition.AddedTokens.Where(t => t.Special)) _special[token.Id] = true;
     }
@@ -55,10 +58,10 @@ public sealed class HfTokenizer : ITokenizer
     /// <summary>Every entry of added_tokens (chat markers, tool and thinking tags), special or not.</summary>
     public IReadOnlyList<AddedToken> AddedTokens { get; }
 
-    public int VocabularySize => _tokens.Length;
+    public int VocabularySize => _tokenBytes.Length;
 
     /// <summary>Qwen2/Qwen3 NFC-normalize text before splitting it; Llama-3 keeps it as it is.</summary>
-    public bool NormalizesNfc => _definition.NormalizeNfc;
+    public bool NormalizesNfc => _normalizeNfc;
 
     public int? BosTokenId => Config.BosToken is { } t ? TokenToId(t) : null;
     public int? EosTokenId => Config.EosToken is { } t ? TokenToId(t) : null;
@@ -69,11 +72,8 @@ public sealed class HfTokenizer : ITokenizer
 
     public int? TokenToId(string token) =>
         _addedByContent.TryGetValue(token, out int added) ? added
-        : _definition.Vocabulary.TryGetValue(token, out int id) ? id
+        : _vocabulary.TryGetValue(token, out int id) ? id
         : null;
-
-    /// <summary>The token as written in the vocabulary (byte-level alphabet, e.g. "Ġworld") or an added token's text.</summary>
-    public string? IdToToken(int id) => (uint)id < (uint)_tokens.Length ? _tokens[id] : null;
 
     public IReadOnlyList<int> Encode(string text)
     {
@@ -87,8 +87,8 @@ public sealed class HfTokenizer : ITokenizer
 
     void EncodePlain(string plain, List<int> ids, List<(int Start, int Length)> pieces)
     {
-        if (_definition.NormalizeNfc) plain = plain.Normalize(NormalizationForm.FormC);
-        if (_definition.AddPrefixSpace && !plain.StartsWith(' ')) plain = " " + plain;
+        if (_normalizeNfc) plain = plain.Normalize(NormalizationForm.FormC);
+        if (_addPrefixSpace && !plain.StartsWith(' ')) plain = " " + plain;
         if (_preTokenizer is null)
         {
             _pieces.Encode(plain, ids);

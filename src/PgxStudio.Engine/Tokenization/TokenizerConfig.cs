@@ -3,9 +3,9 @@ using System.Text.Json;
 namespace PgxStudio.Engine.Tokenization;
 
 /// <summary>What tokenizer_config.json adds to tokenizer.json: the bos/eos/pad tokens and the chat template.</summary>
-public sealed record TokenizerConfig(string? BosToken, string? EosToken, string? PadToken, string? ChatTemplate, bool AddBosToken)
+public sealed record TokenizerConfig(string? BosToken, string? EosToken, string? PadToken, string? ChatTemplate)
 {
-    public static readonly TokenizerConfig None = new(null, null, null, null, false);
+    public static readonly TokenizerConfig None = new(null, null, null, null);
 
     /// <summary>Reads the file; a model folder without one has no bos/eos/pad.</summary>
     public static TokenizerConfig Read(string path)
@@ -18,8 +18,7 @@ public sealed record TokenizerConfig(string? BosToken, string? EosToken, string?
             if (root.ValueKind != JsonValueKind.Object)
                 throw new TokenizerFileException($"{path} is not a JSON object; download the model's tokenizer_config.json again.");
             return new TokenizerConfig(Token(root, "bos_token"), Token(root, "eos_token"), Token(root, "pad_token"),
-                root.TryGetProperty("chat_template", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null,
-                root.TryGetProperty("add_bos_token", out var a) && a.ValueKind == JsonValueKind.True);
+                root.TryGetProperty("chat_template", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null);
         }
         catch (JsonException e)
         {
