@@ -26,7 +26,7 @@ public static class Predictor
         var modelDir = args.ModelNameOrPath ?? throw new TrainingConfigException("model_name_or_path is required.");
         var outputDir = args.OutputDir ?? throw new TrainingConfigException("output_dir is required.");
         using var model = CausalLM.Load(modelDir);
-        foreach (var adapter in (args.AdapterNameOrPath ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var adapter in args.AdapterPaths)
             LoraAdapter.Apply(model, adapter, merge: true);
         model.eval();
         var tokenizer = HfTokenizer.Load(modelDir);

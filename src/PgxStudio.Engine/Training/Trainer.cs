@@ -35,8 +35,8 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
             packing: args.Packing == true);
         // Continuing from adapters (LLaMA-Factory's adapter_name_or_path): the last one keeps training with its own
         // rank, alpha and targets; any before it are merged into the base first.
-        var adapters = (args.AdapterNameOrPath ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var lora = args.FinetuningType == "lora" && adapters.Length > 0
+        var adapters = args.AdapterPaths;
+        var lora = args.FinetuningType == "lora" && adapters.Count > 0
             ? LoraAdapter.ReadSettings(adapters[^1])
             : new LoraSettings(args.LoraRank, args.EffectiveLoraAlpha, args.LoraDropout, LoraSettings.ParseTargets(string.Join(",", args.LoraTargets)));
         var trainable = MakeTrainable(model, lora, adapters);

@@ -105,6 +105,8 @@ public sealed class TrainingArguments
     public IReadOnlyList<string> LoraTargets => SplitList(LoraTarget);
     public IReadOnlyList<string> FreezeModules => SplitList(FreezeTrainableModules);
     public IReadOnlyList<string> FreezeExtras => SplitList(FreezeExtraModules);
+    /// <summary>adapter_name_or_path's folders, in the order they are applied.</summary>
+    public IReadOnlyList<string> AdapterPaths => SplitList(AdapterNameOrPath);
 
     static IReadOnlyList<string> SplitList(string? value) =>
         value is null ? [] : value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);

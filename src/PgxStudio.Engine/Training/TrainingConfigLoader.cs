@@ -54,6 +54,22 @@ public static class TrainingConfigLoader
         return new LoadedTrainingConfig(args, warnings);
     }
 
+    /// <summary>
+    /// Reads YAML into arguments without the run checks, ignoring keys PGX does not use: a past run or a preset whose
+    /// values need fixing can still fill the Train page, which then shows what to fix at each field. A value that
+    /// cannot be parsed is still refused, one sentence each.
+    /// </summary>
+    public static TrainingArguments ReadUnchecked(string yaml, string source)
+    {
+        var args = new TrainingArguments();
+        var problems = new List<string>();
+        foreach (var (key, value, line) in ReadMapping(yaml, source))
+            Apply(args, key, value, $"{source} line {line}", warnings: [], problems);
+        if (problems.Count > 0)
+            throw new TrainingConfigException(string.Join(" ", problems), problems);
+        return args;
+    }
+
     static void Apply(TrainingArguments args, string name, string? text, string where, List<string> warnings, List<string> problems)
     {
         var key = TrainingConfigKeys.Find(name);

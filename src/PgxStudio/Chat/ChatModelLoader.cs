@@ -49,6 +49,17 @@ public sealed class ChatModelLoader(RunService runs, LoadedChatModels loaded, St
     /// <summary>Stops the serve worker gracefully (its owner or a local admin).</summary>
     public Task UnloadAsync(int runId, StudioUser user) => runs.CancelAsync(runId, user);
 
+    /// <summary>The served model and its adapters, from the serve run's config.</summary>
+    public static string Describe(Run run)
+    {
+        TrainingArguments args;
+        try { args = TrainingConfigLoader.ReadUnchecked(run.Config, $"run {run.Id}"); }
+        catch (TrainingConfigException) { return run.Model ?? run.Name; } // a config edited by hand: its name is enough here
+        return args.AdapterNameOrPath is { Length: > 0 } adapters
+            ? $"{args.ModelNameOrPath} + {adapters.Replace(",", " + ")}"
+            : $"{args.ModelNameOrPath} (no adapter)";
+    }
+
     /// <summary>The serve run's config: LLaMA-Factory's keys, as `llamafactory-cli api` takes them.</summary>
     public static string Config(ChatModelRequest request)
     {

@@ -54,7 +54,7 @@ public static class ServeVerb
     /// <summary>The model to serve from the config file and the options; an option wins over the file's key.</summary>
     public static ServeModelSpec Spec(FileInfo? config, string? model, string? adapter, string? template)
     {
-        var args = config is null ? new TrainingArguments() : TrainConfigReader.Read(File.ReadAllText(config.FullName), config.FullName);
+        var args = config is null ? new TrainingArguments() : TrainingConfigLoader.ReadUnchecked(File.ReadAllText(config.FullName), config.FullName);
         var modelPath = model ?? args.ModelNameOrPath;
         if (string.IsNullOrWhiteSpace(modelPath))
             throw new TrainingConfigException(config is null

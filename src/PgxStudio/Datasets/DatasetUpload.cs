@@ -97,9 +97,10 @@ public sealed class DatasetUpload(StudioPaths paths, IOptions<StudioOptions> opt
     {
         if (rows.Count == 0) throw new DatasetUploadException($"{shownName} has no records.");
         var keys = rows.SelectMany(r => r.Select(p => p.Key)).Distinct().ToList();
-        var required = entry.Formatting == "alpaca" ? new[] { ("prompt", entry.Column("prompt")), ("response", entry.Column("response")) } : [("messages", entry.Column("messages"))];
-        foreach (var (role, column) in required)
-            if (column is not null && !keys.Contains(column))
+        // The columns training needs, and every column the user named: a typo in any of them is caught here.
+        string[] needed = entry.Formatting == "alpaca" ? ["prompt", "response"] : ["messages"];
+        foreach (var role in needed.Concat(entry.Columns.Keys).Distinct())
+            if (entry.Column(role) is { } column && !keys.Contains(column))
                 throw new DatasetUploadException($"{shownName} has no \"{column}\" column for the {role}; its records have {string.Join(", ", keys.Select(k => $"\"{k}\""))}: map the {role} column to one of them.");
         var (conversations, skipped) = ConversationReader.Read(entry, rows, temp);
         if (conversations.Count == 0)

@@ -32,13 +32,18 @@ public sealed class EvaluationLauncher(RunService runs, TrainChoices choices, St
             problems[DatasetField] = registryProblem;
         else if (form.Datasets.FirstOrDefault(d => !known.Contains(d)) is { } unknown)
             problems[DatasetField] = $"Dataset {unknown} is not in data/dataset_info.json; register it on the Datasets page first.";
-        if (string.IsNullOrWhiteSpace(form.Name) || form.Name.IndexOfAny(['/', '\\']) >= 0 || form.Name.Trim() is "." or "..")
-            problems[NameField] = "Name the evaluation with letters, digits, dots, dashes or underscores (it becomes its folder).";
+        if (SafeName.Problem(form.Name, "evaluation name") is { } nameProblem) problems[NameField] = nameProblem; // it becomes its folder
         if (problems.Count == 0)
         {
             // The same rules `pgx predict` applies, on the very YAML the run will get.
-            try { TrainingConfigLoader.Parse(form.Yaml(choices.SavesRelative), "the form", null, ConfigPurpose.Predict); }
-            catch (TrainingConfigException e) { problems[FieldOf(e.Message)] = e.Problems.Count > 0 ? e.Problems[0] : e.Message; }
+            const string source = "the form";
+            try { TrainingConfigLoader.Parse(form.Yaml(choices.SavesRelative), source, null, ConfigPurpose.Predict); }
+            catch (TrainingConfigException e)
+            {
+                // Each sentence at the field it names (where "the form: " says nothing); the first wins a shared field.
+                foreach (var problem in e.Problems.DefaultIfEmpty(e.Message))
+                    problems.TryAdd(FieldOf(problem), problem.StartsWith(source + ": ", StringComparison.Ordinal) ? problem[(source.Length + 2)..] : problem);
+            }
         }
         return new EvaluateProblems(problems);
     }

@@ -51,11 +51,11 @@ public static class WorkerLaunch
 
     /// <summary>
     /// A train run queued again (resumed after a cancel, an interruption or a failure) continues from its last
-    /// checkpoint; without one it starts over in its own folder.
+    /// complete checkpoint; without one (or with only a half-written one) it starts over in its own folder.
     /// </summary>
     static IEnumerable<string> Restart(Run run, string output)
     {
-        if (Directory.Exists(output) && Directory.EnumerateDirectories(output, "checkpoint-*").Any()) return ["resume_from_checkpoint=true"];
+        if (Engine.Training.CheckpointLocator.Latest(output) is not null) return ["resume_from_checkpoint=true"];
         return run.StartedAt is null ? [] : ["overwrite_output_dir=true"];
     }
 

@@ -49,7 +49,7 @@ public sealed class TrainLauncher(TrainFormCheck check, TrainChoices choices, Ru
         var run = await queries.GetAsync(runId) ?? throw new RunRequestException($"Run {runId} does not exist, so there is nothing to clone.");
         if (run.Kind != RunKind.Train)
             throw new RunRequestException($"Run {runId} is a {run.Kind.ToString().ToLowerInvariant()} run; only train runs can be cloned here.");
-        try { return TrainForm.FromArguments(TrainConfigReader.Read(run.Config, $"run {runId}'s config"), now); }
+        try { return TrainForm.FromArguments(TrainingConfigLoader.ReadUnchecked(run.Config, $"run {runId}'s config"), now); }
         catch (TrainingConfigException e) { throw new RunRequestException(e.Message); }
     }
 

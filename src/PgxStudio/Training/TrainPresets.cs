@@ -35,7 +35,7 @@ public sealed class TrainPresets(StudioPaths paths, TrainChoices choices)
         if (SafeName.Problem(name, "preset name") is { } problem) throw new RunRequestException(problem);
         var path = PathOf(name);
         if (!File.Exists(path)) throw new RunRequestException($"There is no preset '{name.Trim()}' in {Folder}: pick one of the saved presets.");
-        try { return TrainForm.FromArguments(TrainConfigReader.Read(File.ReadAllText(path), path), now); }
+        try { return TrainForm.FromArguments(TrainingConfigLoader.ReadUnchecked(File.ReadAllText(path), path), now); }
         catch (TrainingConfigException e) { throw new RunRequestException(e.Message); }
     }
 

@@ -14,7 +14,7 @@ public static class TrainRunColumns
     {
         if (run.Kind is not (RunKind.Train or RunKind.Predict or RunKind.Serve)) return;
         TrainingArguments args;
-        try { args = TrainConfigReader.Read(run.Config, "the run's config"); }
+        try { args = TrainingConfigLoader.ReadUnchecked(run.Config, "the run's config"); }
         catch (TrainingConfigException) { return; }
         run.Model = args.ModelNameOrPath;
         bool withAdapter = !string.IsNullOrWhiteSpace(args.AdapterNameOrPath);

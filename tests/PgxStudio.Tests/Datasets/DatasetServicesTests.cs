@@ -127,6 +127,8 @@ public sealed class DatasetServicesTests : IDisposable
             await Refused(Add(Upload(limitMegabytes: 1), "big", "big.json", new string(' ', 1_572_864))));
         Assert.Equal("cols.json has no \"instruction\" column for the prompt; its records have \"question\", \"answer\": map the prompt column to one of them.",
             await Refused(Add(Upload(), "cols", "cols.json", """[{"question": "q", "answer": "a"}]""")));
+        Assert.Equal("cols.json has no \"context\" column for the query; its records have \"instruction\", \"output\": map the query column to one of them.",
+            await Refused(Add(Upload(), "cols", "cols.json", """[{"instruction": "q", "output": "a"}]""", columns: new() { ["query"] = "context" })));
         Assert.Equal("A dataset named identity is already registered; choose another name.",
             await Refused(Add(Upload(), "identity", "x.json", """[{"instruction": "q", "output": "a"}]""")));
         Assert.StartsWith("data.csv is not a .json or .jsonl file", await Refused(Add(Upload(), "csv", "data.csv", "a,b\n")));

@@ -82,6 +82,10 @@ public class EvaluationRunTests
         Assert.Equal("Choose at least one dataset to evaluate on.", bad.For(EvaluationLauncher.DatasetField));
         var unknown = launcher.Check(new EvaluateForm { ModelPath = "saves/models/pgx-demo-tiny", Datasets = ["nope"] });
         Assert.Equal("Dataset nope is not in data/dataset_info.json; register it on the Datasets page first.", unknown.For(EvaluationLauncher.DatasetField));
+        var twoBad = launcher.Check(new EvaluateForm { ModelPath = "saves/models/pgx-demo-tiny", Datasets = ["identity"], BatchSize = 0, CutoffLen = 0 });
+        Assert.Equal("per_device_eval_batch_size must be at least 1.", twoBad.For("per_device_eval_batch_size"));
+        Assert.Equal("cutoff_len must be at least 1, got 0.", twoBad.For("cutoff_len"));
+        Assert.StartsWith("The evaluation name 'my eval' cannot be used", launcher.Check(new EvaluateForm { ModelPath = "saves/models/pgx-demo-tiny", Datasets = ["identity"], Name = "my eval" }).For(EvaluationLauncher.NameField));
         await Assert.ThrowsAsync<RunRequestException>(() => launcher.StartAsync(new EvaluateForm(), user));
         Assert.Empty(await studio.Get<EvaluationHistory>().RecentAsync());
 

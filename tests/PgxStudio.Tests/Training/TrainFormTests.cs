@@ -41,7 +41,7 @@ public class TrainFormTests
         var cli = TrainingConfigLoader.Parse(yaml, "preview").Arguments;
         Assert.Equal(yaml, cli.ToYaml());
 
-        var back = TrainForm.FromArguments(TrainConfigReader.Read(yaml, "preview"), Noon);
+        var back = TrainForm.FromArguments(TrainingConfigLoader.ReadUnchecked(yaml, "preview"), Noon);
         back.OutputName = "my-run";
         Assert.Equal(yaml, back.ToArguments().ToYaml());
         Assert.Equal(["identity", "instruct_demo"], back.Datasets);
@@ -61,7 +61,7 @@ public class TrainFormTests
             warmup_ratio: 0.1
             resume_from_checkpoint: saves/pgx-demo-tiny/full/old/checkpoint-10
             """;
-        var form = TrainForm.FromArguments(TrainConfigReader.Read(yaml, "old run"), Noon);
+        var form = TrainForm.FromArguments(TrainingConfigLoader.ReadUnchecked(yaml, "old run"), Noon);
         var a = form.ToArguments();
         Assert.Equal((0.01, 0.1), (a.WeightDecay, a.WarmupRatio));
         Assert.Null(a.ResumeFromCheckpoint);
@@ -81,7 +81,7 @@ public class TrainFormTests
     [Fact]
     public void A_value_that_is_not_a_number_is_one_sentence_with_the_line()
     {
-        var e = Assert.Throws<TrainingConfigException>(() => TrainConfigReader.Read("dataset: identity\nlearning_rate: fast\n", "presets/x.yaml"));
+        var e = Assert.Throws<TrainingConfigException>(() => TrainingConfigLoader.ReadUnchecked("dataset: identity\nlearning_rate: fast\n", "presets/x.yaml"));
         Assert.Equal("presets/x.yaml line 2: learning_rate 'fast' is not a number.", e.Message);
     }
 }
