@@ -8,6 +8,9 @@ public sealed record DatasetEntry
     public required string Name { get; init; }
     /// <summary>The local file (relative to the data folder); null for entries that only name a hub or script.</summary>
     public required string? FileName { get; init; }
+    /// <summary>The formattings LLaMA-Factory reads.</summary>
+    public static readonly IReadOnlyList<string> Formats = ["alpaca", "sharegpt", "openai"];
+
     /// <summary>alpaca, sharegpt or openai.</summary>
     public string Formatting { get; init; } = "alpaca";
     public bool Ranking { get; init; }
@@ -53,8 +56,8 @@ public sealed record DatasetEntry
         if (file is null && !o.ContainsKey("hf_hub_url") && !o.ContainsKey("ms_hub_url") && !o.ContainsKey("om_hub_url") && !o.ContainsKey("script_url") && !o.ContainsKey("cloud_file_name"))
             throw new DatasetException($"Dataset '{name}' in {source} has no \"file_name\"; add the data file's name.");
         var formatting = Str("formatting") ?? "alpaca";
-        if (formatting is not ("alpaca" or "sharegpt" or "openai"))
-            throw new DatasetException($"Dataset '{name}' in {source} has formatting \"{formatting}\"; use alpaca, sharegpt or openai.");
+        if (!Formats.Contains(formatting))
+            throw new DatasetException($"Dataset '{name}' in {source} has formatting \"{formatting}\"; use {string.Join(", ", Formats.SkipLast(1))} or {Formats[^1]}.");
         return new DatasetEntry
         {
             Name = name,

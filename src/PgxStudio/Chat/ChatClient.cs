@@ -65,7 +65,8 @@ public sealed class ChatClient(HttpClient http)
     static IEnumerable<ChatPiece> Parse(string data, InlineThinking thinking)
     {
         JsonElement root;
-        try { root = JsonDocument.Parse(data).RootElement; }
+        // Cloned so the pooled document can go back at once: one arrives per streamed token.
+        try { using var doc = JsonDocument.Parse(data); root = doc.RootElement.Clone(); }
         catch (JsonException)
         {
             throw new ChatClientException($"The model server sent something that is not an OpenAI stream event: {Shorten(data)}");
@@ -97,7 +98,7 @@ public sealed class ChatClient(HttpClient http)
 
     static string ErrorMessage(string body)
     {
-        try { return ErrorMessage(JsonDocument.Parse(body).RootElement.GetProperty("error")); }
+        try { using var doc = JsonDocument.Parse(body); return ErrorMessage(doc.RootElement.GetProperty("error")); }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { return Shorten(body); }
     }
 

@@ -66,10 +66,11 @@ public sealed class DatasetCatalog(StudioPaths paths)
         var (read, unreadable) = ConversationReader.Read(entry, rows, file);
         // What training drops: records that do not read, and those its stage cannot use (an SFT record without an answer).
         var stage = StageOf(read);
+        var verdicts = read.Select(c => (Conversation: c, Why: DatasetLoader.Unusable(c, stage))).ToList();
         var skipped = unreadable
-            .Concat(read.Select(c => DatasetLoader.Unusable(c, stage) is { } why ? new SkippedExample(name, c.Index, why) : null).OfType<SkippedExample>())
+            .Concat(verdicts.Where(v => v.Why is not null).Select(v => new SkippedExample(name, v.Conversation.Index, v.Why!)))
             .OrderBy(s => s.Index).ToList();
-        var conversations = read.Where(c => DatasetLoader.Unusable(c, stage) is null).ToList();
+        var conversations = verdicts.Where(v => v.Why is null).Select(v => v.Conversation).ToList();
         var byIndex = conversations.ToDictionary(c => c.Index);
         var reasons = skipped.GroupBy(s => s.Index).ToDictionary(g => g.Key, g => g.First().Reason);
         var records = Enumerable.Range(page * pageSize, Math.Max(0, Math.Min(pageSize, rows.Count - page * pageSize)))

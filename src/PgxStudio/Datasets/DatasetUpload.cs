@@ -19,8 +19,6 @@ public sealed class DatasetUploadException(string message) : Exception(message);
 /// </summary>
 public sealed class DatasetUpload(StudioPaths paths, IOptions<StudioOptions> options)
 {
-    public static readonly IReadOnlyList<string> Formats = ["alpaca", "sharegpt", "openai"];
-
     public long LimitBytes => options.Value.UploadLimitMegabytes * 1024L * 1024L;
 
     public async Task<DatasetSummary> RegisterAsync(DatasetUploadRequest request, Stream content, long length)
@@ -33,8 +31,8 @@ public sealed class DatasetUpload(StudioPaths paths, IOptions<StudioOptions> opt
             throw new DatasetUploadException($"{request.FileName} is not a .json or .jsonl file; export the data as JSON (a list of records) or JSON Lines.");
         if (length > LimitBytes)
             throw new DatasetUploadException($"{request.FileName} is {length / 1048576.0:0.#} MB, over the {options.Value.UploadLimitMegabytes} MB upload limit; copy it into {paths.Data} by hand or raise Studio:UploadLimitMegabytes.");
-        if (!Formats.Contains(request.Formatting))
-            throw new DatasetUploadException($"Formatting \"{request.Formatting}\" is not one of {string.Join(", ", Formats)}.");
+        if (!DatasetEntry.Formats.Contains(request.Formatting))
+            throw new DatasetUploadException($"Formatting \"{request.Formatting}\" is not one of {string.Join(", ", DatasetEntry.Formats)}.");
         var registry = LoadRegistry();
         if (registry.Entries.Any(e => e.Name == name))
             throw new DatasetUploadException($"A dataset named {name} is already registered; choose another name.");

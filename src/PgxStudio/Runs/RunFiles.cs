@@ -56,11 +56,5 @@ public sealed class RunFiles(StudioPaths paths)
 
 public sealed record RunFile(string RelativePath, long Bytes, DateTime ModifiedUtc)
 {
-    public string Size => Bytes switch
-    {
-        < 1024 => $"{Bytes} B",
-        < 1024 * 1024 => $"{Bytes / 1024.0:0.0} KiB",
-        < 1024L * 1024 * 1024 => $"{Bytes / (1024.0 * 1024):0.0} MiB",
-        _ => $"{Bytes / (1024.0 * 1024 * 1024):0.00} GiB",
-    };
+    public string Size => Components.Shared.ByteSize.Text(Bytes);
 }

@@ -126,6 +126,10 @@ public sealed class RunService(
         bus.Publish(new RunUpdate(run.Id, run.Status));
     }
 
+    /// <summary>Where a run stands in its queue now: 0 running, 1 next, …; null once it left the queue.</summary>
+    public async Task<int?> PositionAsync(int runId) =>
+        (await QueueAsync()).FirstOrDefault(e => e.Run.Id == runId)?.Position;
+
     /// <summary>
     /// The team's queue: per queue, the running run first, then queued runs in the order they will start, with
     /// an estimated start from the running run's pace and the median duration of past runs of the same kind.

@@ -28,6 +28,14 @@ public sealed class TrainChoices(StudioPaths paths, IDbContextFactory<StudioDbCo
     /// <summary>The data folder as configs write it (dataset_dir).</summary>
     public string DataRelative => Relative(paths.Data);
 
+    /// <summary>The arguments a Train form stands for in this studio: its saves and data folders filled in.</summary>
+    public Engine.Training.TrainingArguments Arguments(TrainForm form)
+    {
+        var args = form.ToArguments(SavesRelative);
+        args.DatasetDir = DataRelative;
+        return args;
+    }
+
     /// <summary>Models under the model roots, the default (demo) model first; paths relative to the content root.</summary>
     public IReadOnlyList<ModelChoice> Models()
     {

@@ -27,8 +27,7 @@ public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choic
     public TrainProblems Check(TrainForm form)
     {
         var problems = new TrainProblems();
-        var args = form.ToArguments(choices.SavesRelative);
-        args.DatasetDir = choices.DataRelative;
+        var args = choices.Arguments(form);
         foreach (var message in TrainingArgumentsValidator.Validate(args))
         {
             var key = LeadingKey().Match(message).Value;

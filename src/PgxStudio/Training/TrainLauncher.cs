@@ -14,15 +14,8 @@ public sealed record TrainStart(Run? Run, int? Position, TrainProblems Problems)
 /// </summary>
 public sealed class TrainLauncher(TrainFormCheck check, TrainChoices choices, RunService runs, RunQueries queries)
 {
-    public TrainingArguments Arguments(TrainForm form)
-    {
-        var args = form.ToArguments(choices.SavesRelative);
-        args.DatasetDir = choices.DataRelative;
-        return args;
-    }
-
     /// <summary>The config exactly as the run will get it.</summary>
-    public string Yaml(TrainForm form) => Arguments(form).ToYaml();
+    public string Yaml(TrainForm form) => choices.Arguments(form).ToYaml();
 
     /// <summary>The same run from a terminal, with the YAML saved under its download name.</summary>
     public static string CommandLine(TrainForm form) => $"pgx train {FileName(form)}";
@@ -39,8 +32,7 @@ public sealed class TrainLauncher(TrainFormCheck check, TrainChoices choices, Ru
         if (!problems.IsEmpty) return new TrainStart(null, null, problems);
         // RunRequestException (no name entered) goes to the page as it is: one sentence.
         var run = await runs.EnqueueAsync(RunKind.Train, form.OutputName.Trim(), user.Name, Yaml(form), outputDir);
-        var entry = (await runs.QueueAsync()).FirstOrDefault(e => e.Run.Id == run.Id);
-        return new TrainStart(run, entry?.Position, problems);
+        return new TrainStart(run, await runs.PositionAsync(run.Id), problems);
     }
 
     /// <summary>The form a past train run was started with, under a fresh output name.</summary>
@@ -53,7 +45,4 @@ public sealed class TrainLauncher(TrainFormCheck check, TrainChoices choices, Ru
         catch (TrainingConfigException e) { throw new RunRequestException(e.Message); }
     }
 
-    /// <summary>Where the run stands in its queue now: 0 running, 1 next, …; null once it left the queue.</summary>
-    public async Task<int?> PositionAsync(int runId) =>
-        (await runs.QueueAsync()).FirstOrDefault(e => e.Run.Id == runId)?.Position;
 }

@@ -21,8 +21,7 @@ public sealed class TrainPresets(StudioPaths paths, TrainChoices choices)
     public string Save(string name, TrainForm form)
     {
         if (SafeName.Problem(name, "preset name") is { } problem) throw new RunRequestException(problem);
-        var args = form.ToArguments(choices.SavesRelative);
-        args.DatasetDir = choices.DataRelative;
+        var args = choices.Arguments(form);
         args.OutputDir = null;
         Directory.CreateDirectory(Folder);
         var path = PathOf(name);
