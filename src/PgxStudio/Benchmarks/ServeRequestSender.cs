@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using PgxStudio.Serving;
 
 namespace PgxStudio.Benchmarks;
 
@@ -40,7 +41,7 @@ public sealed class ServeRequestSender(HttpClient http, Uri completionsUrl, stri
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (!response.IsSuccessStatusCode)
-                return Failed($"HTTP {(int)response.StatusCode}: {ErrorMessage(await response.Content.ReadAsStringAsync(cancellationToken))}");
+                return Failed($"HTTP {(int)response.StatusCode}: {OpenAiError.Message(await response.Content.ReadAsStringAsync(cancellationToken))}");
             return stream
                 ? await ReadStreamAsync(response, prompt, clock, cancellationToken)
                 : ReadWhole(await response.Content.ReadAsStringAsync(cancellationToken), prompt, clock);
@@ -72,7 +73,7 @@ public sealed class ServeRequestSender(HttpClient http, Uri completionsUrl, stri
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException)
         {
-            return Failed($"The endpoint did not answer with a chat completion (got \"{Start(text)}\").");
+            return Failed($"The endpoint did not answer with a chat completion (got \"{OpenAiError.Start(text)}\").");
         }
     }
 
@@ -80,7 +81,7 @@ public sealed class ServeRequestSender(HttpClient http, Uri completionsUrl, stri
     {
         var media = response.Content.Headers.ContentType?.MediaType;
         if (media != "text/event-stream")
-            return Failed($"The endpoint answered a streaming request with {media ?? "no content type"} instead of server-sent events (got \"{Start(await response.Content.ReadAsStringAsync(cancellationToken))}\").");
+            return Failed($"The endpoint answered a streaming request with {media ?? "no content type"} instead of server-sent events (got \"{OpenAiError.Start(await response.Content.ReadAsStringAsync(cancellationToken))}\").");
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
         var reply = new StringBuilder();
         var gaps = new List<double>();
@@ -95,11 +96,11 @@ public sealed class ServeRequestSender(HttpClient http, Uri completionsUrl, stri
             if (data == "[DONE]") { done = true; break; }
             JsonDocument json;
             try { json = JsonDocument.Parse(data); }
-            catch (JsonException) { return Failed($"The stream carried data that is not JSON (\"{Start(data)}\")."); }
+            catch (JsonException) { return Failed($"The stream carried data that is not JSON (\"{OpenAiError.Start(data)}\")."); }
             using (json)
             {
                 if (json.RootElement.TryGetProperty("error", out var error))
-                    return Failed($"The server reported an error mid-stream: {ErrorMessage(data)}");
+                    return Failed($"The server reported an error mid-stream: {OpenAiError.Message(error)}");
                 if (Usage(json.RootElement) is { } u) usage = u;
                 if (!json.RootElement.TryGetProperty("choices", out var choices) || choices.GetArrayLength() == 0) continue;
                 if (!choices[0].TryGetProperty("delta", out var delta)) continue;
@@ -132,20 +133,6 @@ public sealed class ServeRequestSender(HttpClient http, Uri completionsUrl, stri
     static RequestOutcome Counted(string prompt, string reply, (int Prompt, int Completion)? usage) => usage is { } u
         ? new RequestOutcome { InputTokens = u.Prompt, OutputTokens = u.Completion, CountedByServer = true }
         : new RequestOutcome { InputTokens = TokenEstimate.Of(prompt), OutputTokens = TokenEstimate.Of(reply), CountedByServer = false };
-
-    static string ErrorMessage(string body)
-    {
-        try
-        {
-            using var json = JsonDocument.Parse(body);
-            if (json.RootElement.TryGetProperty("error", out var e))
-                return e.ValueKind == JsonValueKind.Object && e.TryGetProperty("message", out var m) ? m.GetString() ?? "" : e.ToString();
-        }
-        catch (JsonException) { }
-        return Start(body);
-    }
-
-    static string Start(string text) => text.Length <= 120 ? text.Trim() : text[..120].Trim() + "…";
 
     RequestOutcome Failed(string message) => new() { Error = message };
 }

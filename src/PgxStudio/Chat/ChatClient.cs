@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using PgxStudio.Serving;
 
 namespace PgxStudio.Chat;
 
@@ -38,7 +39,7 @@ public sealed class ChatClient(HttpClient http)
         using (response)
         {
             if (!response.IsSuccessStatusCode)
-                throw new ChatClientException($"The model server answered {(int)response.StatusCode}: {ErrorMessage(await response.Content.ReadAsStringAsync(cancellation))}");
+                throw new ChatClientException($"The model server answered {(int)response.StatusCode}: {OpenAiError.Message(await response.Content.ReadAsStringAsync(cancellation))}");
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellation));
             var thinking = new InlineThinking();
             while (true)
@@ -69,10 +70,10 @@ public sealed class ChatClient(HttpClient http)
         try { using var doc = JsonDocument.Parse(data); root = doc.RootElement.Clone(); }
         catch (JsonException)
         {
-            throw new ChatClientException($"The model server sent something that is not an OpenAI stream event: {Shorten(data)}");
+            throw new ChatClientException($"The model server sent something that is not an OpenAI stream event: {OpenAiError.Start(data)}");
         }
         if (root.TryGetProperty("error", out var error))
-            throw new ChatClientException($"The model server reported an error: {ErrorMessage(error)}");
+            throw new ChatClientException($"The model server reported an error: {OpenAiError.Message(error)}");
         if (!root.TryGetProperty("choices", out var choices) || choices.GetArrayLength() == 0) yield break;
         var choice = choices[0];
         if (choice.TryGetProperty("delta", out var delta))
@@ -95,17 +96,6 @@ public sealed class ChatClient(HttpClient http)
         top_p = sampling.TopP,
         max_tokens = sampling.MaxNewTokens,
     });
-
-    static string ErrorMessage(string body)
-    {
-        try { using var doc = JsonDocument.Parse(body); return ErrorMessage(doc.RootElement.GetProperty("error")); }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { return Shorten(body); }
-    }
-
-    static string ErrorMessage(JsonElement error) =>
-        error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m) ? m.GetString() ?? "" : Shorten(error.ToString());
-
-    static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
 }
 
 /// <summary>A message as the endpoint takes it.</summary>

@@ -35,8 +35,8 @@ public sealed class ChatModelLoader(RunService runs, LoadedChatModels loaded, St
     {
         if (string.IsNullOrWhiteSpace(request.ModelPath))
             throw new RunRequestException("Choose a model to load first.");
-        if (!Directory.Exists(paths.Resolve(request.ModelPath)))
-            throw new RunRequestException($"The model folder {request.ModelPath} does not exist; choose one from the list or type the path of a Hugging Face model folder.");
+        if (paths.MissingModelFolder(request.ModelPath) is { } missing)
+            throw new RunRequestException(missing);
         foreach (var adapter in request.Adapters.Where(a => !Directory.Exists(paths.Resolve(a))))
             throw new RunRequestException($"The adapter folder {adapter} does not exist any more; choose another finished run.");
         if (await ActiveAsync() is { } active)

@@ -23,8 +23,8 @@ public sealed class EvaluationLauncher(RunService runs, TrainChoices choices, St
         var problems = new Dictionary<string, string>();
         if (string.IsNullOrWhiteSpace(form.ModelPath))
             problems[ModelField] = "Choose a model to evaluate.";
-        else if (!Directory.Exists(paths.Resolve(form.ModelPath.Trim())))
-            problems[ModelField] = $"The model folder {form.ModelPath.Trim()} does not exist; choose one from the list or type the path of a Hugging Face model folder.";
+        else if (paths.MissingModelFolder(form.ModelPath) is { } missing)
+            problems[ModelField] = missing;
         var (known, registryProblem) = choices.Datasets();
         if (form.Datasets.Count == 0)
             problems[DatasetField] = "Choose at least one dataset to evaluate on.";

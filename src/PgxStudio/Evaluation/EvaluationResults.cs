@@ -17,6 +17,10 @@ public static class EvaluationResults
 {
     public const string PredictionsFileName = "generated_predictions.jsonl", ResultsFileName = "predict_results.json";
 
+    /// <summary>The scores pages show, as predict_results.json names them and as people call them.</summary>
+    public static readonly IReadOnlyList<(string Key, string Label)> Figures =
+        [("predict_bleu-4", "BLEU-4"), ("predict_rouge-1", "ROUGE-1"), ("predict_rouge-2", "ROUGE-2"), ("predict_rouge-l", "ROUGE-L")];
+
     // jieba's dictionary takes seconds to load: once per studio, not once per page opened.
     static readonly Lazy<IWordSegmenter> SharedSegmenter = new(() => SimilarityMetrics.DefaultSegmenter());
 

@@ -15,6 +15,10 @@ public sealed class StudioPaths(string contentRoot, StudioOptions options)
 
     public string Resolve(string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(ContentRoot, path));
 
+    /// <summary>Null when the model folder a page was given exists, else the sentence the page shows.</summary>
+    public string? MissingModelFolder(string modelPath) => Directory.Exists(Resolve(modelPath.Trim())) ? null
+        : $"The model folder {modelPath.Trim()} does not exist; choose one from the list or type the path of a Hugging Face model folder.";
+
     /// <summary>True when <paramref name="path"/> lies inside saves/ (the only place the studio deletes files).</summary>
     public bool IsUnderSaves(string path)
     {
