@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Text;
-using System.Text.Unicode;
 
 namespace PgxStudio.Engine.Tokenization;
 
@@ -11,31 +9,19 @@ namespace PgxStudio.Engine.Tokenization;
 /// </summary>
 public sealed class StreamingDecoder(HfTokenizer tokenizer, bool skipSpecialTokens = true)
 {
-    byte[] _pending = new byte[64];
-    int _count;
+    // .NET's UTF-8 decoder keeps an unfinished character between calls and replaces invalid bytes as GetString does.
+    readonly Decoder _utf8 = Encoding.UTF8.GetDecoder();
 
     /// <summary>The text that became complete with this id (often empty while a character is still partial).</summary>
-    public string Add(int id)
-    {
-        if (skipSpecialTokens && tokenizer.IsSpecial(id)) return "";
-        var bytes = tokenizer.TokenBytes(id);
-        if (_count + bytes.Length > _pending.Length) Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _count + bytes.Length));
-        bytes.CopyTo(_pending.AsSpan(_count));
-        _count += bytes.Length;
-        return Take(isFinalBlock: false);
-    }
+    public string Add(int id) => skipSpecialTokens && tokenizer.IsSpecial(id) ? "" : Decode(tokenizer.TokenBytes(id), flush: false);
 
     /// <summary>Whatever is still held back; an unfinished character at the very end becomes U+FFFD, as in Decode.</summary>
-    public string Flush() => Take(isFinalBlock: true);
+    public string Flush() => Decode([], flush: true);
 
-    /// <summary>Decodes the complete characters pending (invalid bytes become U+FFFD) and keeps an unfinished tail.</summary>
-    string Take(bool isFinalBlock)
+    string Decode(ReadOnlySpan<byte> bytes, bool flush)
     {
-        if (_count == 0) return "";
-        var chars = new char[_count + 1];
-        Utf8.ToUtf16(_pending.AsSpan(0, _count), chars, out int read, out int written, replaceInvalidSequences: true, isFinalBlock);
-        _pending.AsSpan(read, _count - read).CopyTo(_pending);
-        _count -= read;
-        return new string(chars, 0, written);
+        var chars = new char[_utf8.GetCharCount(bytes, flush)];
+        _utf8.GetChars(bytes, chars, flush);
+        return new string(chars);
     }
 }
