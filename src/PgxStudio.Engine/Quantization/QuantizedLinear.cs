@@ -41,6 +41,7 @@ public sealed class QuantizedLinear : SingleTensorFunction<QuantizedLinear>
         var weight = (QuantizedWeight)ctx.get_data("weight");
         var dtype = (ScalarType)ctx.get_data("dtype");
         using var w = weight.Dequantize(dtype);
-        return [gradOutput.to(dtype).matmul(w)];
+        // One gradient per argument of apply: x's, and none for the quantized weight (frozen, not a tensor).
+        return [gradOutput.to(dtype).matmul(w), null!];
     }
 }

@@ -12,13 +12,8 @@ public static class BenchShapes
         {
             "demo-tiny" => DemoModel.Config("tiny", 576),
             "demo-small" => DemoModel.Config("small", 2048),
-            "qwen3-0.6b" => new ModelConfig
-            {
-                Architecture = "Qwen3ForCausalLM", HiddenSize = 1024, NumLayers = 28, NumHeads = 16, NumKeyValueHeads = 8, HeadDim = 128,
-                IntermediateSize = 3072, VocabSize = 151936, RmsNormEps = 1e-6, RopeTheta = 1_000_000, QkNorm = true,
-                TieWordEmbeddings = true, MaxPositionEmbeddings = 40960,
-            },
-            _ => throw new ArgumentException($"--shape {shape} is not one of demo-tiny, demo-small, qwen3-0.6b."),
+            _ => KnownShapes.Find(shape) ?? throw new ArgumentException(
+                $"--shape {shape} is not one of demo-tiny, demo-small, {string.Join(", ", KnownShapes.ById.Keys.Select(KnownShapes.Short))}."),
         };
         return layers is { } n ? config with { NumLayers = n } : config;
     }

@@ -4,7 +4,9 @@ namespace PgxStudio.Serving;
 /// What `pgx serve` was asked to load: a Hugging Face model folder, zero or more PEFT adapter folders (comma-separated
 /// like LLaMA-Factory's adapter_name_or_path, applied in that order) and optionally a template name.
 /// </summary>
-public sealed record ServeModelSpec(string ModelDirectory, string? AdapterDirectory, string? Template = null)
+/// <param name="Quantization">Load the base quantized (quantization_bit), as a QLoRA run trained it.</param>
+public sealed record ServeModelSpec(string ModelDirectory, string? AdapterDirectory, string? Template = null,
+    Engine.Quantization.QuantizationSettings? Quantization = null)
 {
     public IReadOnlyList<string> Adapters { get; } =
         (AdapterDirectory ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -24,10 +24,8 @@ public sealed class EngineChatBackend : IChatBackend, IDisposable
     public EngineChatBackend(ServeModelSpec spec, string? templateName = null)
     {
         TorchRuntime.Initialize();
-        _model = CausalLM.Load(spec.ModelDirectory);
         // Several adapters are merged one after the other, as LLaMA-Factory does with a comma-separated list.
-        foreach (var adapter in spec.Adapters) LoraAdapter.Apply(_model, adapter, merge: true);
-        _model.eval();
+        _model = InferenceModel.Load(spec.ModelDirectory, spec.Adapters, spec.Quantization);
         _tokenizer = HfTokenizer.Load(spec.ModelDirectory);
         _template = ChatTemplates.ForModel(spec.ModelDirectory, templateName ?? spec.Template);
         _generator = new TokenGenerator(_model);
