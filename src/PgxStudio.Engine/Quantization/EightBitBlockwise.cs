@@ -42,7 +42,7 @@ public static class EightBitBlockwise
     public static Tensor Dequantize(Tensor codes, Tensor absmax, Tensor map)
     {
         using var scope = NewDisposeScope();
-        var values = map.index_select(0, codes.to(ScalarType.Int32));
+        var values = map.index_select(0, codes.to(ScalarType.Int64));
         BlockScales.ScaleInPlace(values, absmax, BlockSize);
         return values.MoveToOuterDisposeScope();
     }

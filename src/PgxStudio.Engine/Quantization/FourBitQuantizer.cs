@@ -79,7 +79,7 @@ public static class FourBitQuantizer
         {
             using var scope = NewDisposeScope();
             var length = Math.Min(ChunkElements, n - start);
-            var index = bytes.narrow(0, start / 2, (length + 1) / 2).to(ScalarType.Int32);
+            var index = bytes.narrow(0, start / 2, (length + 1) / 2).to(ScalarType.Int64); // int32 indices are widened inside index_select anyway
             var values = byteValues.index_select(0, index).view(-1).narrow(0, 0, length);
             BlockScales.ScaleInPlace(values, absmax.narrow(0, start / BlockSize, BlockScales.Count(length, BlockSize)), BlockSize);
             output.narrow(0, start, length).copy_(values);

@@ -86,7 +86,7 @@ public sealed class QuantizedWeight : IDisposable
     /// <summary>
     /// A new [out, in] tensor of <paramref name="dtype"/> on the weight's device. Values are formed in float32 as
     /// bitsandbytes' kernels form them, then rounded once to the dtype. Peak memory beyond the result is one chunk
-    /// of at most 4M elements (about 6 bytes each: float32 values and an int32 index per byte), plus, with double
+    /// of at most 4M elements (about 8 bytes each: float32 values and an int64 index per byte), plus, with double
     /// quantization, the float32 absmax (4 bytes per 64 weights); no full-precision copy of the weight is kept.
     /// </summary>
     public Tensor Dequantize(ScalarType dtype)
