@@ -8,7 +8,9 @@ namespace PgxStudio.Engine.Quantization;
 /// each block keeps its float32 absmax, each value times 1/absmax takes the code the kernel's decision tree picks,
 /// and two codes share a byte with the first in the high nibble. A last block shorter than 64 is quantized by its
 /// own absmax and an odd count pads the last low nibble with the code of 0, as the CUDA kernel's zero-filled load does.
-/// Work goes in chunks of whole blocks, so neither direction holds more than one chunk of float32 besides its result.
+/// 1/absmax is the IEEE float32 reciprocal, as in bitsandbytes' torch path and CPU kernel; its CUDA build uses
+/// --use_fast_math, whose reciprocal may differ by an ulp and so move a value lying within an ulp of a threshold.
+/// Work goes in chunks of whole blocks, so transients in either direction stay proportional to one chunk.
 /// </summary>
 public static class FourBitQuantizer
 {
