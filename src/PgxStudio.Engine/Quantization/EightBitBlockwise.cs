@@ -8,6 +8,7 @@ namespace PgxStudio.Engine.Quantization;
 /// blocks of 256. The kernel binary-searches the sorted map from index 127 down to an even index p, then rounds to
 /// the nearer neighbour by the float32 midpoint; ties fall to p. Vectorised here: with j the number of map values
 /// below x, the search ends at p = j when j is even (a tie keeps j) and at p = j − 1 when j is odd (a tie keeps j − 1).
+/// Values are scaled by the IEEE float32 reciprocal of the block's absmax, as in <see cref="FourBitQuantizer"/>.
 /// </summary>
 public static class EightBitBlockwise
 {
