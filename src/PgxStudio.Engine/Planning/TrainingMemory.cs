@@ -45,7 +45,7 @@ public static class TrainingMemory
         long trainable = loraParameters + trainableBase;
 
         long tokens = (long)args.PerDeviceTrainBatchSize * args.CutoffLen;
-        long perLayer = LayerActivations(c, args, e, lora, tokens);
+        long perLayer = LayerActivations(c, args, e, lora, tokens, cpu: device.type != TorchSharp.DeviceType.CUDA);
         long boundaries = (long)c.NumLayers * tokens * c.HiddenSize * e;
         long activations = args.DisableGradientCheckpointing ? c.NumLayers * perLayer : boundaries + perLayer;
         int chunk = ChunkedNextTokenLoss.ChunkFor(c.VocabSize);
@@ -85,11 +85,12 @@ public static class TrainingMemory
     }
 
     /// <summary>What backward keeps of one layer for these tokens.</summary>
-    static long LayerActivations(ModelConfig c, TrainingArguments args, int e, bool lora, long tokens)
+    static long LayerActivations(ModelConfig c, TrainingArguments args, int e, bool lora, long tokens, bool cpu)
     {
         long h = c.HiddenSize, q = (long)c.NumHeads * c.HeadDim, kv = (long)c.NumKeyValueHeads * c.HeadDim, i = c.IntermediateSize;
-        double perToken = e * (PerHidden * h + PerAttention * (q + 2 * kv) + PerMlp * i)
-            + ScoreCopies * e * c.NumHeads * (double)args.CutoffLen;
+        double perToken = e * (PerHidden * h + PerAttention * (q + 2 * kv) + PerMlp * i);
+        // CUDA's fused attention keeps only per-row statistics; the CPU's math kernel keeps the probabilities.
+        if (cpu) perToken += ScoreCopies * e * c.NumHeads * (double)args.CutoffLen;
         // A LoRA matrix works in fp32: with bf16 activations each adapted projection keeps an fp32 copy of its input.
         if (lora && e != 4) perToken += 4.0 * (5 * h + q + i);
         return (long)(perToken * tokens);

@@ -62,8 +62,9 @@ public static class BenchTrainVerb
             if (parse.GetValue(baseline)) cases.Insert(0, BenchCase.Before);
             var peaks = cases.Select(c => c.Dtype).Distinct().ToDictionary(t => t, t => MachineLimits.MatmulFlopsPerSecond(BenchCase.ScalarOf(t), device));
             var rows = new JsonArray();
-            foreach (var c in cases)
+            foreach (var (c, index) in cases.Select((c, i) => (c, i)))
             {
+                Console.Error.WriteLine($"pgx bench train: case {index + 1} of {cases.Count}: {c}");
                 var args = c.Arguments(seq, b, r);
                 var plan = MemoryPlan.ForTraining(config, args, device, available: null);
                 var ours = Child(parse, c);

@@ -20,13 +20,15 @@ public static class EstimateVerb
         var config = new Argument<FileInfo>("config") { Description = "LLaMA-Factory training YAML." };
         var overrides = new Argument<string[]>("overrides") { Description = "key=value settings that replace the file's.", Arity = ArgumentArity.ZeroOrMore };
         var memory = new Option<double?>("--memory-gb") { Description = "Plan for a machine with this much memory free (GB) instead of this one." };
+        var device = new Option<string?>("--device") { Description = "Plan for cpu or cuda (a GB10) instead of this machine's device." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
-        var command = new Command("estimate", "Predict a training run's peak memory and whether it fits.") { config, overrides, memory, json };
-        command.SetAction((parse, ct) => Task.FromResult(Run(parse.GetValue(config)!, parse.GetValue(overrides) ?? [], parse.GetValue(memory), parse.GetValue(json))));
+        var command = new Command("estimate", "Predict a training run's peak memory and whether it fits.") { config, overrides, memory, device, json };
+        command.SetAction((parse, ct) => Task.FromResult(Run(parse.GetValue(config)!, parse.GetValue(overrides) ?? [], parse.GetValue(memory),
+            parse.GetValue(device), parse.GetValue(json))));
         return command;
     }
 
-    static int Run(FileInfo file, string[] overrides, double? memoryGb, bool json)
+    static int Run(FileInfo file, string[] overrides, double? memoryGb, string? deviceName, bool json)
     {
         MemoryPlan plan;
         TrainingArguments args;
@@ -35,8 +37,9 @@ public static class EstimateVerb
             if (!file.Exists) throw new TrainingConfigException($"{file.FullName} does not exist.");
             args = TrainingConfigLoader.Load(file.FullName, overrides).Arguments;
             var model = PlannedModel.Resolve(args.ModelNameOrPath!);
+            if (deviceName is not (null or "cpu" or "cuda")) throw new ArgumentException($"--device {deviceName} is not cpu or cuda.");
             TorchRuntime.Initialize();
-            var device = TorchRuntime.Info.Device;
+            var device = deviceName is null ? TorchRuntime.Info.Device : new TorchSharp.torch.Device(deviceName);
             var available = memoryGb is { } gb ? new AvailableMemory((long)(gb * 1e9), "--memory-gb") : AvailableMemory.Now(device);
             plan = MemoryPlan.ForTraining(model, args, device, available);
         }

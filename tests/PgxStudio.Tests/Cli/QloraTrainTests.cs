@@ -37,7 +37,8 @@ public class QloraTrainTests
     public void A_4_bit_run_tracks_LoRA_and_its_adapter_predicts_on_a_plain_or_quantized_base()
     {
         var root = Workspace();
-        string[] common = ["train", Example("pgx_demo_lora_sft.yaml"), "max_steps=30", "learning_rate=1e-2", "logging_steps=5", "bf16=false", "plot_loss=false"];
+        string[] common = ["train", Example("pgx_demo_lora_sft.yaml"), "max_steps=30", "learning_rate=1e-2", "logging_steps=5", "bf16=false", "plot_loss=false",
+            "gradient_accumulation_steps=1", "cutoff_len=256"];
         var (code, lora) = Pgx(root, [.. common, "output_dir=saves/lora"]);
         Assert.True(code == 0, lora);
         (code, var qlora) = Pgx(root, [.. common, "output_dir=saves/qlora", "quantization_bit=4"]);
