@@ -56,8 +56,26 @@ public sealed class RandomWeights(long seed, WeightStorage storage, Device devic
     {
         WeightRole.Norm => ones(shape, storage.DtypeOf(name), device),
         WeightRole.Bias => zeros(shape, storage.DtypeOf(name), device),
-        _ => normal(0, std, shape, generator: _generator).to(storage.DtypeOf(name), device),
+        _ => Normal(shape, storage.DtypeOf(name)),
     };
+
+    /// <summary>
+    /// Drawn in fp32 a few million values at a time, so a bf16 table never exists in fp32 whole (a 152k-token
+    /// embedding would briefly double the memory a run measures) and bf16 and fp32 models start from the same values.
+    /// </summary>
+    Tensor Normal(long[] shape, ScalarType dtype)
+    {
+        var result = empty(shape, dtype, device);
+        var rows = result.view(shape[0], -1);
+        long step = Math.Max(1, (4L << 20) / Math.Max(1, rows.shape[1]));
+        for (long start = 0; start < shape[0]; start += step)
+        {
+            using var scope = NewDisposeScope();
+            long count = Math.Min(step, shape[0] - start);
+            rows.narrow(0, start, count).copy_(normal(0, std, [count, rows.shape[1]], generator: _generator));
+        }
+        return result;
+    }
 
     public QuantizationSettings? QuantizationFor(string name) => storage.QuantizationFor(name);
 }

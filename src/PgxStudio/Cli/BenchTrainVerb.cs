@@ -74,8 +74,9 @@ public static class BenchTrainVerb
                 {
                     ["method"] = c.Method, ["dtype"] = c.Dtype, ["checkpointing"] = c.Checkpointing, ["loss"] = c.WholeLogits ? "whole logits" : "chunked",
                     ["tokens_per_second"] = Math.Round(ours.TokensPerSecond, 2), ["mfu"] = Math.Round(mfu, 4),
-                    ["peak_memory_bytes"] = ours.PeakBytes, ["planned_peak_bytes"] = plan.PeakBytes,
-                    ["plan_error"] = ours.PeakBytes > 0 ? Math.Round((double)plan.PeakBytes / ours.PeakBytes - 1, 3) : null,
+                    // The plan knows only the chunked loss: the whole-logits row has no plan to compare.
+                    ["peak_memory_bytes"] = ours.PeakBytes, ["planned_peak_bytes"] = c.WholeLogits ? null : plan.PeakBytes,
+                    ["plan_error"] = ours.PeakBytes > 0 && !c.WholeLogits ? Math.Round((double)plan.PeakBytes / ours.PeakBytes - 1, 3) : null,
                     ["first_loss"] = Math.Round(ours.Losses[0], 4), ["last_loss"] = Math.Round(ours.Losses[^1], 4),
                     ["pytorch_tokens_per_second"] = theirs?.TokensPerSecond is { } t ? Math.Round(t, 2) : null,
                     ["pytorch_peak_memory_bytes"] = theirs?.PeakBytes,
