@@ -67,7 +67,8 @@ def compare(model_dir, pgx_json, text):
         if not report["token_ids_equal"]:
             report["first_token_difference"] = next(
                 (i for i, (a, b) in enumerate(zip(hf_ids, pgx["prompt_ids"])) if a != b), min(len(hf_ids), len(pgx["prompt_ids"])))
-    model = AutoModelForCausalLM.from_pretrained(model_dir, torch_dtype=torch.bfloat16).to("cuda").eval()
+    # Cast after loading: the dtype argument's name differs across transformers versions; bf16 weights cast exactly.
+    model = AutoModelForCausalLM.from_pretrained(model_dir).to(device="cuda", dtype=torch.bfloat16).eval()
     report["transformers_attention"] = getattr(model.config, "_attn_implementation", "unknown")
     ids = torch.tensor([pgx["prompt_ids"]], device="cuda")
     with torch.no_grad():
