@@ -5,7 +5,7 @@
 #   scripts/build-libtorchsharp.sh [--source DIR] [--allow-cpu] [OUTPUT_DIR]
 #
 #   OUTPUT_DIR    where libLibTorchSharp.so goes (default: ~/.local/share/pgx-studio/libtorch-cuda)
-#   --source DIR  TorchSharp 0.107.0's native sources already on disk: a TorchSharp checkout (tag v0.107.0), its
+#   --source DIR  TorchSharp 0.107.0's native sources already on disk: a TorchSharp checkout (commit c20b6a1c), its
 #                 src/Native folder, or the copy in a bundle from scripts/make-cuda-bundle.sh. Nothing is downloaded
 #                 then. Without it the sources are cloned from GitHub (needs git and the network).
 #   --allow-cpu   also build against a PyTorch without CUDA (to check the build itself on a CPU-only machine)
@@ -21,6 +21,7 @@
 set -euo pipefail
 
 TORCHSHARP_VERSION=0.107.0
+TORCHSHARP_COMMIT=c20b6a1cc574d690707638a488d2583f3b8b983f
 SOURCE=""
 ALLOW_CPU=0
 OUT=""
@@ -61,7 +62,10 @@ done
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 if [ -z "$SOURCE" ]; then
-  git clone --quiet --depth 1 --branch "v$TORCHSHARP_VERSION" https://github.com/dotnet/TorchSharp.git "$WORK/TorchSharp"
+  # The 0.107.0 release by commit (its release-notes commit; its exported functions match the NuGet package's).
+  git init --quiet "$WORK/TorchSharp"
+  git -C "$WORK/TorchSharp" fetch --quiet --depth 1 https://github.com/dotnet/TorchSharp.git "$TORCHSHARP_COMMIT"
+  git -C "$WORK/TorchSharp" checkout --quiet FETCH_HEAD
   SOURCE="$WORK/TorchSharp"
 fi
 if [ -d "$SOURCE/src/Native/LibTorchSharp" ]; then NATIVE="$SOURCE/src/Native"
@@ -88,7 +92,7 @@ compile() {  # one source file -> one object; its own log, so parallel errors do
   local src=$1 obj="$WORK/obj/$(basename "$1").o"
   if [[ $src == *.c ]]; then "$CC" "${COMMON[@]}" -c "$src" -o "$obj" 2>"$obj.log"
   else "$CXX" -std=c++17 -Wno-unused-local-typedefs "${COMMON[@]}" -c "$src" -o "$obj" 2>"$obj.log"
-  fi || { echo "failed: $(basename "$src")"; return 1; }
+  fi || { echo "failed: $(basename "$src")"; return 255; }  # 255: xargs starts no further compiles
   echo "compiled: $(basename "$src")"
 }
 export -f compile

@@ -62,6 +62,11 @@ print(json.dumps(facts))
 PY
 cat "$OUT/device.json"; echo
 
+for archive in pgx-linux-x64 qwen3-tokenizer; do  # pgx/ and qwen3-tokenizer/ under $WORK
+  "$PYTHON" -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$BUNDLE/$archive.tar.xz" "$WORK" ||
+    record unpack "failed ($BUNDLE/$archive.tar.xz; make it with scripts/make-cuda-bundle.sh)"
+done
+
 echo "== building LibTorchSharp against this PyTorch"
 if timeout "$(limit 330)" env JOBS="$(nproc)" PYTHON="$PYTHON" bash scripts/build-libtorchsharp.sh \
      --source "$BUNDLE/torchsharp-native" "$WORK/native" > "$OUT/build.log" 2>&1; then
@@ -72,7 +77,6 @@ fi
 
 PGX="$WORK/pgx/pgx"
 if [ -f "$WORK/native/libLibTorchSharp.so" ]; then
-  "$PYTHON" -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$BUNDLE/pgx-linux-x64.tar.xz" "$WORK"
   export PGX_Torch__NativeDirectory="$WORK/native" PGX_Torch__Device=cuda DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
   if timeout "$(limit 60)" "$PGX" env --json > "$OUT/env.json" 2> "$OUT/env.err" && grep -q '"Device": "cuda' "$OUT/env.json"; then
     record env ok
@@ -84,7 +88,7 @@ fi
 
 echo "== parity: pgx against transformers, random bf16 Qwen3-0.6B shape, real Qwen3 tokenizer"
 if timeout "$(limit 150)" "$PYTHON" scripts/device/hf_parity.py make-model "$WORK/parity-model" \
-     --tokenizer "$BUNDLE/qwen3-tokenizer" > "$OUT/parity-model.json" 2> "$OUT/parity-model.err"; then
+     --tokenizer "$WORK/qwen3-tokenizer" > "$OUT/parity-model.json" 2> "$OUT/parity-model.err"; then
   record parity-model ok
   if grep -q '^env=ok' "$OUT/steps.txt" &&
      measured pgx-logits 120 "$PGX" logits --model "$WORK/parity-model" --text "$PROMPT" --out "$WORK/pgx-logits.safetensors" --generate 32; then
