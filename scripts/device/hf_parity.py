@@ -58,7 +58,7 @@ def greedy(model, ids, new_tokens):
 def compare(model_dir, pgx_json, text):
     from safetensors.torch import load_file
     from transformers import AutoModelForCausalLM
-    pgx = json.load(open(pgx_json))
+    pgx = json.loads(open(pgx_json).read().strip().splitlines()[-1])  # the verb's JSON is its last line
     report = {"pgx_device": pgx["device"], "pgx_dtype": pgx["dtype"]}
     if text is not None:
         hf_ids = load_tokenizer(model_dir)(text, add_special_tokens=False)["input_ids"]
