@@ -93,7 +93,7 @@ public sealed class BenchmarkPromptsTests
             var tokenizer = HfTokenizer.Load(folder);
             foreach (var length in new[] { 1, 7, 128, 1000 })
             {
-                var set = BenchmarkPrompts.Synthetic(length, 4, tokenizer);
+                var set = BenchmarkPrompts.Synthetic(length, 4, tokenizer, Path.GetFileName(folder));
                 Assert.All(set.Prompts, p => Assert.Equal(length, tokenizer.Encode(p).Count));
                 Assert.Equal(4, set.Prompts.Distinct().Count());
                 Assert.Equal($"synthetic {length} tokens (counted with the {Path.GetFileName(folder)} tokenizer)", set.Label);
