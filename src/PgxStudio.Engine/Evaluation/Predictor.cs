@@ -44,6 +44,7 @@ public static class Predictor
         var batches = conversations.Chunk(Math.Max(1, args.PerDeviceEvalBatchSize)).ToList();
         var rows = new List<(string Prompt, string Predict, string Label)>();
         var clock = Stopwatch.StartNew();
+        progress(new Progress(0, batches.Count, 0)); // loaded: the batches are known before the first is generated
         foreach (var batch in batches)
         {
             if (stop.IsCancellationRequested) break;
