@@ -65,7 +65,7 @@ public class LayoutTests
         File.WriteAllLines(Path.Combine(evalFolder, EvaluationResults.PredictionsFileName), Enumerable.Range(0, 3).Select(i => JsonSerializer.Serialize(new
         {
             prompt = $"<|im_start|>user\n{question} ({i})<|im_end|>\n<|im_start|>assistant\n",
-            predict = "It adds a low-rank update to the weight.",
+            predict = string.Concat(Enumerable.Repeat("It adds a low-rank update to the weight of every targeted projection, and only that update trains. ", 8)),
             label = "A LoRA adapter adds the product of two small matrices, scaled by alpha over rank, to each targeted projection.",
         })));
         File.WriteAllText(Path.Combine(evalFolder, EvaluationResults.ResultsFileName), """{"predict_bleu-4": 12.5, "predict_rouge-1": 30.1, "predict_rouge-2": 10.2, "predict_rouge-l": 25.3, "predict_runtime": 2.5}""");
@@ -115,6 +115,11 @@ public class LayoutTests
         var maxSamplesField = page.Locator(".mud-input-control", new() { Has = page.Locator("#train-max-samples") });
         await Assertions.Expect(maxSamplesField.Locator(".mud-input-helper-text.mud-input-error")).ToHaveTextAsync("max_samples must be at least 1 (leave it out to use every sample).");
         await Assertions.Expect(page.Locator("#train-yaml")).ToContainTextAsync("max_samples: -1");
+        // A number typed over another (the field is filled in one go): its problem still shows at the field.
+        await page.Locator("#train-learning-rate").FillAsync("-0.001");
+        await page.Locator("#train-learning-rate").PressAsync("Tab");
+        var learningRateField = page.Locator(".mud-input-control", new() { Has = page.Locator("#train-learning-rate") });
+        await Assertions.Expect(learningRateField.Locator(".mud-input-helper-text.mud-input-error")).ToHaveTextAsync("learning_rate must be positive, got -0.001.");
         await Browser.ScreenshotAsync(page, "layout-train");
 
         // Evaluation page: the prompt and label columns are wide enough to read, and score headers stay on one line.
@@ -129,6 +134,9 @@ public class LayoutTests
             var th = await BoxOf(page.Locator("#eval-samples thead th", new() { HasText = column }));
             Assert.True(th.Width >= 200, $"the {column} column is {th.Width:0} px wide");
         }
+        // … and every score column fits beside them, with no scrolling sideways.
+        var table = await page.Locator("#eval-samples .mud-table-container").EvaluateAsync<int[]>("e => [e.scrollWidth, e.clientWidth]");
+        Assert.True(table[0] <= table[1], $"the samples table is {table[0]} px wide in {table[1]} px");
         await Browser.ScreenshotAsync(page, "layout-evaluation");
 
         // Benchmark page: the TTFT histogram's tick labels do not run into each other.
