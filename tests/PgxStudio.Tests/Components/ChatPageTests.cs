@@ -75,4 +75,27 @@ public class ChatPageTests
         page.WaitForAssertion(() => Assert.Equal("loading 2 safetensors shards", page.Find("#chat-loading").TextContent.Trim()), TimeSpan.FromSeconds(5));
         Assert.DoesNotContain("_lastLine", page.Markup);
     }
+
+    [Fact]
+    public async Task Loading_with_thinking_off_queues_a_serve_config_that_says_so()
+    {
+        await using var ctx = PgxStudio.Tests.Training.TrainStudio.Create(); // the demo model where a started studio has it
+        var page = ctx.Render<ChatPage>(p => p.AddCascadingValue(ctx.Session));
+
+        page.Find("#chat-thinking").Change(false);
+        page.Find("#chat-load").Click();
+
+        var queued = await Eventually.Get(async () => (await ctx.Services.GetRequiredService<RunService>().QueueAsync()).SingleOrDefault()?.Run,
+            r => r is not null, TimeSpan.FromSeconds(10), "the serve run to be queued");
+        Assert.Equal(RunKind.Serve, queued!.Kind);
+        Assert.Contains("enable_thinking: false", queued.Config);
+        Assert.False(PgxStudio.Cli.ServeVerb.Spec(WriteConfig(queued.Config), null, null, null).EnableThinking);
+    }
+
+    static FileInfo WriteConfig(string yaml)
+    {
+        var file = new FileInfo(Path.Combine(Directory.CreateTempSubdirectory().FullName, "serve.yaml"));
+        File.WriteAllText(file.FullName, yaml);
+        return file;
+    }
 }
