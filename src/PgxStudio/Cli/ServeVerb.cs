@@ -14,7 +14,7 @@ public static class ServeVerb
 {
     public static Command Create()
     {
-        var config = new Argument<FileInfo?>("config") { Description = "LLaMA-Factory YAML with model_name_or_path, adapter_name_or_path, template (optional).", Arity = ArgumentArity.ZeroOrOne };
+        var config = new Argument<FileInfo?>("config") { Description = "LLaMA-Factory YAML with model_name_or_path, adapter_name_or_path, template, enable_thinking (optional).", Arity = ArgumentArity.ZeroOrOne };
         var model = new Option<string?>("--model") { Description = "Hugging Face model folder to serve (required without a config)." };
         var adapter = new Option<string?>("--adapter") { Description = "PEFT adapter folder(s) to apply, comma-separated, in order (optional)." };
         var template = new Option<string?>("--template") { Description = "Chat template name (default: the model's own)." };
@@ -62,7 +62,7 @@ public static class ServeVerb
                 : $"{config.FullName}: model_name_or_path is missing; add the model folder to serve.");
         try
         {
-            return new ServeModelSpec(modelPath, adapter ?? args.AdapterNameOrPath, template ?? args.Template, TrainingPrecision.Quantization(args));
+            return new ServeModelSpec(modelPath, adapter ?? args.AdapterNameOrPath, template ?? args.Template, args.EnableThinking, TrainingPrecision.Quantization(args));
         }
         catch (ArgumentException e)
         {

@@ -27,7 +27,7 @@ public sealed class EngineChatBackend : IChatBackend, IDisposable
         // Several adapters are merged one after the other, as LLaMA-Factory does with a comma-separated list.
         _model = InferenceModel.Load(spec.ModelDirectory, spec.Adapters, spec.Quantization);
         _tokenizer = HfTokenizer.Load(spec.ModelDirectory);
-        _template = ChatTemplates.ForModel(spec.ModelDirectory, templateName ?? spec.Template);
+        _template = ChatTemplates.ForModel(spec.ModelDirectory, templateName ?? spec.Template, spec.EnableThinking);
         _generator = new TokenGenerator(_model);
         _thinkStart = _tokenizer.TokenToId("<think>");
         _thinkEnd = _tokenizer.TokenToId("</think>");
