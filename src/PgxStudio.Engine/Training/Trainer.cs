@@ -11,9 +11,10 @@ namespace PgxStudio.Engine.Training;
 
 /// <summary>
 /// The training loop: LLaMA-Factory arguments in, LLaMA-Factory outputs out. Loads the model as the run's precision
-/// asks (<see cref="TrainingPrecision"/>: bf16 or fp32, fp32 master weights, a quantized QLoRA base), encodes the datasets with the template, makes LoRA / freeze / full
-/// parameters trainable, and runs AdamW (each micro-batch through <see cref="TrainingStep"/>: gradient
-/// checkpointing and the chunked loss) with gradient accumulation, clipping and the configured schedule. The
+/// asks (<see cref="TrainingPrecision"/>: bf16 or fp32, fp32 master weights, a quantized QLoRA base), encodes the
+/// datasets with the template, makes LoRA / freeze / full parameters trainable, and runs AdamW (each micro-batch
+/// through <see cref="TrainingStep"/>: gradient checkpointing and the chunked loss) with gradient accumulation,
+/// clipping and the configured schedule. The
 /// <see cref="TrainingSession"/> owns logs, checkpoints and results; a stop request ends after the current update
 /// with a checkpoint.
 /// </summary>
