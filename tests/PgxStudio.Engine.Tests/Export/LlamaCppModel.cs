@@ -45,6 +45,13 @@ sealed class LlamaCppModel : IDisposable
     };
 
     public int VocabularySize => _weights.Vocab.Count;
+    public int? Bos => _weights.Vocab.BOS is { } t ? (int)t : null;
+    public int? Eos => _weights.Vocab.EOS is { } t ? (int)t : null;
+    public int? Pad => _weights.Vocab.Pad is { } t ? (int)t : null;
+    public bool AddsBos => _weights.Vocab.ShouldAddBOS;
+
+    /// <summary>The chat template llama.cpp found in the file (llama_model_chat_template).</summary>
+    public string? ChatTemplate => _weights.NativeHandle.GetTemplate(null, strict: true);
 
     /// <summary>Ids for a text with special tokens recognised and no bos added, as Hugging Face's encode of plain text.</summary>
     public int[] Tokenize(string text) => _weights.Tokenize(text, false, true, Encoding.UTF8).Select(t => (int)t).ToArray();
