@@ -118,3 +118,15 @@ public class ExportInputTests
         Assert.Contains(manifest.Outputs[0].Files, f => f.Name == "model.safetensors");
     }
 }
+
+public class ExportExampleTests
+{
+    [Fact]
+    public void The_serving_example_asks_for_two_gguf_types_nvfp4_and_fp8_calibrated_on_identity()
+    {
+        var settings = ExportSettings.Load(Path.Combine(ExportFixtures.Repo, "examples", "export", "pgx_demo_serving.yaml"), []);
+        Assert.Equal(["gguf-q8_0", "gguf-q4_k_m", "nvfp4", "fp8"], settings.Outputs.Select(o => o.Folder));
+        Assert.Equal(("identity", 128, 1024, "qwen3_nothink"), (settings.QuantizationDataset, settings.QuantizationSamples, settings.QuantizationMaxLength, settings.Template));
+        Assert.Equal(("saves/pgx-demo-tiny/lora/sft", "pgx-demo-tiny-serving"), (settings.AdapterNameOrPath, settings.Name));
+    }
+}
