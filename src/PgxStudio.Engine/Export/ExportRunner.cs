@@ -29,6 +29,7 @@ public static class ExportRunner
         {
             GgufExporter.ArchitectureOf(config);
             GgufVocabulary.Read(modelDirectory, config);
+            if (settings.Template is { } template) Templates.ChatTemplates.Get(template); // the Modelfile's; an unknown name is one sentence
         }
         if (settings.Formats.Contains("nvfp4") && ModelOptExporter.Unsupported(config, ModelOptFormat.NvFp4) is { } nvfp4) throw new ArgumentException(nvfp4);
         var samples = settings.NeedsCalibration
