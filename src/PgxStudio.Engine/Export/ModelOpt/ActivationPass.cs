@@ -16,6 +16,14 @@ public static class ActivationPass
     /// and its input; returns the tensor the projection then reads.</param>
     public static Tensor Logits(CausalLM model, Tensor ids, Func<string, Tensor, Tensor> input)
     {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return model.Logits(Hidden(model, ids, input)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The final norm's output: the pass without the output head, which calibration does not need.</summary>
+    public static Tensor Hidden(CausalLM model, Tensor ids, Func<string, Tensor, Tensor> input)
+    {
         var c = model.Config;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -57,7 +65,7 @@ public static class ActivationPass
             var gated = nn.functional.silu(mlp.gate_proj.forward(input(prefix + "mlp.gate_proj", y))) * mlp.up_proj.forward(input(prefix + "mlp.up_proj", y));
             h = h + mlp.down_proj.forward(input(prefix + "mlp.down_proj", gated));
         }
-        return model.Logits(model.model.norm.forward(h)).MoveToOuterDisposeScope();
+        return model.model.norm.forward(h).MoveToOuterDisposeScope();
     }
 
     /// <summary>The largest input magnitude each projection sees over the samples (ModelOpt's "max" calibration).</summary>
@@ -70,7 +78,7 @@ public static class ActivationPass
             cancel.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var ids = tensor(samples[n].Select(i => (long)i).ToArray(), [1, samples[n].Count], device: model.Device);
-            Logits(model, ids, (name, x) =>
+            Hidden(model, ids, (name, x) =>
             {
                 float m = x.abs().max().to(ScalarType.Float32).item<float>();
                 amax[name] = Math.Max(amax.GetValueOrDefault(name), m);
