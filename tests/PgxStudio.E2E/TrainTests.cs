@@ -83,6 +83,7 @@ public class TrainTests
         Assert.Equal(RunStatus.Succeeded, finished!.Status);
         Assert.StartsWith("saves/pgx-demo-tiny/lora/train_", finished.OutputDir);
         Assert.True(File.Exists(Path.Combine(root.Path, finished.OutputDir, "adapter_model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(root.Path, finished.OutputDir, "training_loss.png")), "a run started from the studio plots its loss, as LlamaBoard's do");
     }
 
     /// <summary>

@@ -28,7 +28,17 @@ public static class MachineLimits
         return 2.0 * elements * 4 / best;
     }
 
-    public static double MatmulFlopsPerSecond(ScalarType dtype, Device device, int size = 1024, int repeats = 5)
+    /// <summary>
+    /// Best of <paramref name="repeats"/> square matmuls. A GPU needs a large one to approach its peak (a 1024³ bf16
+    /// matmul takes microseconds on an H100, mostly launch and synchronization), so CUDA defaults to 8192.
+    /// </summary>
+    public static double MatmulFlopsPerSecond(ScalarType dtype, Device device, int? size = null, int repeats = 5)
+    {
+        int n = size ?? (device.type == TorchSharp.DeviceType.CUDA ? 8192 : 1024);
+        return MatmulFlopsPerSecondAt(dtype, device, n, repeats);
+    }
+
+    static double MatmulFlopsPerSecondAt(ScalarType dtype, Device device, int size, int repeats)
     {
         using var scope = NewDisposeScope();
         var a = randn([size, size], device: device).to(dtype);

@@ -30,7 +30,7 @@ public static class Predictor
             LoraAdapter.Apply(model, adapter, merge: true);
         model.eval();
         var tokenizer = HfTokenizer.Load(modelDir);
-        var template = ChatTemplates.ForModel(modelDir, args.Template);
+        var template = args.ChatTemplate(modelDir);
         var names = args.EvalDatasetNames.Count > 0 ? args.EvalDatasetNames : args.DatasetNames;
         var conversations = DatasetLoader.Load(DatasetRegistry.Load(args.DatasetDir), names,
             new DatasetLoadOptions { MaxSamples = args.MaxSamples, Seed = args.Seed, Stage = "predict" }).Train;
@@ -44,13 +44,16 @@ public static class Predictor
         var batches = conversations.Chunk(Math.Max(1, args.PerDeviceEvalBatchSize)).ToList();
         var rows = new List<(string Prompt, string Predict, string Label)>();
         var clock = Stopwatch.StartNew();
+        progress(new Progress(0, batches.Count, 0)); // loaded: the batches are known before the first is generated
         foreach (var batch in batches)
         {
             if (stop.IsCancellationRequested) break;
             var prompts = batch.Select(c => SupervisedEncoder.EncodeForPrediction(c, template, tokenizer, args.CutoffLen).InputIds).ToList();
             var outputs = generator.Generate(prompts.Select(p => (IReadOnlyList<int>)p).ToList(), options, stop);
+            // As LLaMA-Factory's save_predictions: the prompt keeps its special tokens (the template's markers show what
+            // the model saw); the prediction is decoded without them.
             for (int i = 0; i < batch.Length; i++)
-                rows.Add((tokenizer.Decode(prompts[i], skipSpecialTokens: true), WithoutThought(tokenizer.Decode(outputs[i], skipSpecialTokens: true)),
+                rows.Add((tokenizer.Decode(prompts[i], skipSpecialTokens: false), WithoutThought(tokenizer.Decode(outputs[i], skipSpecialTokens: true)),
                     batch[i].Response.LastOrDefault()?.Content ?? ""));
             progress(new Progress(rows.Count == 0 ? 0 : batches.IndexOf(batch) + 1, batches.Count, rows.Count));
         }

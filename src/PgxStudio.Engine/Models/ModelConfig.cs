@@ -72,8 +72,9 @@ public sealed record ModelConfig
             IntermediateSize = Require(json, "intermediate_size", source),
             VocabSize = Require(json, "vocab_size", source),
             RmsNormEps = Dbl(json, "rms_norm_eps") ?? 1e-6,
-            RopeTheta = Dbl(json, "rope_theta") ?? 10000,
-            RopeScaling = Llama3RopeScaling.Parse(json["rope_scaling"] as JsonObject, source),
+            // transformers 5 saves both inside "rope_parameters" ({"rope_theta": …, "rope_type": "default" | "llama3", …}).
+            RopeTheta = Dbl(json, "rope_theta") ?? (json["rope_parameters"] is JsonObject rope ? Dbl(rope, "rope_theta") : null) ?? 10000,
+            RopeScaling = Llama3RopeScaling.Parse(json["rope_scaling"] as JsonObject ?? json["rope_parameters"] as JsonObject, source),
             AttentionBias = architecture == "Qwen2ForCausalLM" || json["attention_bias"]?.GetValue<bool>() == true,
             QkNorm = qwen3,
             TieWordEmbeddings = json["tie_word_embeddings"]?.GetValue<bool>() ?? false,

@@ -11,17 +11,27 @@ public static class TorchRuntime
 {
     static readonly object Gate = new();
     static TorchInfo? _info;
+    static Func<TorchOptions>? _configured;
 
     public static TorchInfo Info => _info ?? throw new InvalidOperationException("TorchRuntime.Initialize has not run.");
 
     public static bool IsInitialized => _info is not null;
+
+    /// <summary>
+    /// Where <see cref="Initialize"/> reads its settings when a caller passes none: the executable's configuration, so
+    /// every verb and every engine call that initializes on its own honours Torch:NativeDirectory, Device and Threads.
+    /// </summary>
+    public static void UseConfiguration(Func<TorchOptions> read)
+    {
+        lock (Gate) _configured = read;
+    }
 
     public static TorchInfo Initialize(TorchOptions? options = null)
     {
         lock (Gate)
         {
             if (_info is not null) return _info;
-            options ??= new TorchOptions();
+            options ??= _configured?.Invoke() ?? new TorchOptions();
             string nativeSource = string.IsNullOrWhiteSpace(options.NativeDirectory)
                 ? PreparePackagedNatives()
                 : LoadCustomNatives(options.NativeDirectory!);
@@ -52,7 +62,7 @@ public static class TorchRuntime
 
             _info = new TorchInfo(device, threads, nativeSource, cudaDevices,
                 typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "unknown",
-                LibTorchVersion(options.NativeDirectory));
+                LibTorchVersion(options.NativeDirectory), LoadedLibrary("libtorch_cpu.so"));
             return _info;
         }
     }
@@ -64,22 +74,26 @@ public static class TorchRuntime
     static string PreparePackagedNatives()
     {
         var copies = FindPackagedLibTorchSharp().ToList();
-        if (copies.Count == 0) return "TorchSharp package (no libLibTorchSharp.so found next to the app)";
+        // A pgx published without TorchSharp's natives (the CUDA bundle) has nothing to fall back on.
+        if (copies.Count == 0)
+            throw new TorchSetupException(
+                $"No libLibTorchSharp.so next to the app ({AppContext.BaseDirectory}); set Torch:NativeDirectory to a folder built with scripts/build-libtorchsharp.sh.");
         bool needed = LibStdCxxCompatibility.SystemNeedsFix();
-        var outcomes = new List<string>();
-        foreach (var copy in copies)
+        var outcomes = copies.Select(copy => FixLibStdCxx(copy, needed)).Distinct();
+        return $"TorchSharp package ({copies[0]}; libstdc++ fix: {string.Join(", ", outcomes)})";
+    }
+
+    static string FixLibStdCxx(string library, bool needed)
+    {
+        try
         {
-            try
-            {
-                outcomes.Add(LibStdCxxCompatibility.Apply(copy, needed).ToString());
-            }
-            catch (UnauthorizedAccessException)
-            {
-                throw new TorchSetupException(
-                    $"{copy} needs a one-time compatibility fix for this system's older libstdc++ but is read-only; make it writable once (or run the studio once as its owner).");
-            }
+            return LibStdCxxCompatibility.Apply(library, needed).ToString();
         }
-        return $"TorchSharp package ({copies[0]}; libstdc++ fix: {string.Join(", ", outcomes.Distinct())})";
+        catch (UnauthorizedAccessException)
+        {
+            throw new TorchSetupException(
+                $"{library} needs a one-time compatibility fix for this system's older libstdc++ but is read-only; make it writable once (or run the studio once as its owner).");
+        }
     }
 
     public static IEnumerable<string> FindPackagedLibTorchSharp()
@@ -109,20 +123,48 @@ public static class TorchRuntime
         if (!File.Exists(libTorchSharp))
             throw new TorchSetupException(
                 $"Torch:NativeDirectory '{directory}' has no libLibTorchSharp.so; build it with scripts/build-libtorchsharp.sh.");
-        foreach (var name in new[] { "libc10.so", "libc10_cuda.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so" })
-        {
-            var path = Path.Combine(directory, name);
-            if (File.Exists(path)) NativeLibrary.Load(path);
-        }
+        // TorchSharp loads its backend by name, and the runtime answers names from the app's own folder first: copies
+        // of TorchSharp-cpu's natives there would load a second libtorch beside this one (it aborts at once).
+        if (FindPackagedLibTorchSharp().FirstOrDefault() is { } packaged)
+            throw new TorchSetupException(
+                $"Torch:NativeDirectory is set but this pgx carries TorchSharp-cpu's own natives ({Path.GetDirectoryName(packaged)}), which would load beside it; build or publish pgx with -p:TorchNatives=false (scripts/make-cuda-bundle.sh does).");
+        // A copy of a LibTorchSharp built on a newer system (TorchSharp's own, say) may need the same fix as the package's.
+        var fix = FixLibStdCxx(libTorchSharp, LibStdCxxCompatibility.SystemNeedsFix());
         try
         {
+            // A folder may carry its libtorch (a copy of TorchSharp's natives); scripts/build-libtorchsharp.sh's
+            // library instead finds the libtorch it was built against through its RUNPATH. Loaded by full path here,
+            // they answer TorchSharp's later loads by name (their sonames).
+            foreach (var name in new[] { "libc10.so", "libc10_cuda.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so" })
+            {
+                var path = Path.Combine(directory, name);
+                if (File.Exists(path)) NativeLibrary.Load(path);
+            }
             NativeLibrary.Load(libTorchSharp);
         }
         catch (DllNotFoundException e)
         {
             throw new TorchSetupException($"{libTorchSharp} could not be loaded: {e.Message}");
         }
-        return $"custom ({directory})";
+        return $"custom ({directory}; libstdc++ fix: {fix})";
+    }
+
+    /// <summary>The file a loaded library was mapped from: which libtorch this process really runs.</summary>
+    static string? LoadedLibrary(string fileName)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/maps"))
+            {
+                int slash = line.IndexOf('/');
+                if (slash < 0) continue;
+                var path = line[slash..].Trim();
+                var name = Path.GetFileName(path);
+                if (name == fileName || name.StartsWith(fileName + ".", StringComparison.Ordinal)) return path;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return null;
     }
 
     /// <summary>
@@ -158,7 +200,8 @@ public sealed record TorchInfo(
     string NativeSource,
     IReadOnlyList<string> CudaDevices,
     string TorchSharpVersion,
-    string LibTorchVersion)
+    string LibTorchVersion,
+    string? LibTorchPath)
 {
     public bool IsCuda => Device.type == DeviceType.CUDA;
 }

@@ -8,6 +8,9 @@ namespace PgxStudio.Engine.Templates;
 /// LLaMA-Factory: an assistant turn without a thought gets an empty one (<c>&lt;think&gt;\n\n&lt;/think&gt;\n\n</c>)
 /// at the start of its response when thinking is enabled, or at the end of its prompt when it is not (where
 /// existing thoughts are removed as well); prompts for prediction keep only the last turn's thought.
+/// Whether a turn has a thought is asked with the bare tags (<c>&lt;think&gt;</c>, <c>&lt;/think&gt;</c>), while
+/// removing one needs the full words with their newlines, exactly as LLaMA-Factory's ReasoningTemplate does: a
+/// thought written inline (<c>&lt;think&gt;…&lt;/think&gt;</c> without the newlines) is kept and gets no empty one.
 /// </summary>
 public sealed class ReasoningTemplate : ChatTemplate
 {
@@ -24,7 +27,7 @@ public sealed class ReasoningTemplate : ChatTemplate
 
     string EmptyThought => ThoughtWords.Open + ThoughtWords.Close;
 
-    bool HasThought(string content) => content.Contains(ThoughtWords.Open) || content.Contains(ThoughtWords.Close);
+    bool HasThought(string content) => content.Contains(ThoughtWords.Open.Trim()) || content.Contains(ThoughtWords.Close.Trim());
 
     string RemoveThought(string content) =>
         Regex.Replace(content, Regex.Escape(ThoughtWords.Open) + "(.*?)" + Regex.Escape(ThoughtWords.Close), "", RegexOptions.Singleline)
@@ -54,7 +57,7 @@ public sealed class ReasoningTemplate : ChatTemplate
         var encoded = EncodeMessages(tokenizer, msgs, system);
         var prompt = encoded.Take(encoded.Count - 1).SelectMany(x => x).ToList();
         var response = encoded[^1];
-        if (!EnableThinking || !HasThought(msgs[^1].Content))
+        if (!HasThought(msgs[^1].Content))
         {
             if (!EnableThinking) prompt.AddRange(ThoughtIds(tokenizer));
             else response.InsertRange(0, ThoughtIds(tokenizer));
@@ -70,12 +73,15 @@ public sealed class ReasoningTemplate : ChatTemplate
         return msgs;
     }
 
-    /// <summary>The training text: assistant turns without a thought get the empty one (thinking) or lose theirs and
-    /// have it closed in the prompt (not thinking).</summary>
+    /// <summary>The training text: assistant turns lose their thought when thinking is off, then those without one get
+    /// the empty one (in the response when thinking, closing the prompt when not: the same place in the text).</summary>
     protected override IReadOnlyList<Message> PrepareForRender(IReadOnlyList<Message> messages) =>
-        messages.Select(m => m.Role != Role.Assistant ? m
-            : !EnableThinking ? m with { Content = EmptyThought + RemoveThought(m.Content) }
-            : HasThought(m.Content) ? m : m with { Content = EmptyThought + m.Content }).ToList();
+        messages.Select(m =>
+        {
+            if (m.Role != Role.Assistant) return m;
+            var content = EnableThinking ? m.Content : RemoveThought(m.Content);
+            return m with { Content = HasThought(content) ? content : EmptyThought + content };
+        }).ToList();
 
     public override string RenderGenerationPrompt(ITokenizer tokenizer, IReadOnlyList<Message> messages, string? system = null)
     {

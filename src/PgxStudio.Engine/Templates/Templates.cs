@@ -81,11 +81,9 @@ public static class ChatTemplates
     /// The template for a Hugging Face model folder: the user's choice when given, else from the tokenizer's chat
     /// template (tokenizer_config.json), else from config.json's architecture, else <c>default</c>.
     /// </summary>
-    public static ChatTemplate ForModel(string modelDirectory, string? overrideName = null)
-    {
-        if (!string.IsNullOrWhiteSpace(overrideName)) return Get(overrideName);
-        return Get(InferName(modelDirectory));
-    }
+    /// <param name="enableThinking">LLaMA-Factory's <c>enable_thinking</c>; it only changes reasoning templates.</param>
+    public static ChatTemplate ForModel(string modelDirectory, string? overrideName = null, bool enableThinking = true) =>
+        Get(string.IsNullOrWhiteSpace(overrideName) ? InferName(modelDirectory) : overrideName, enableThinking);
 
     public static string InferName(string modelDirectory)
     {

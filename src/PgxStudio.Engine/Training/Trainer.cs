@@ -27,7 +27,7 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
         var device = Native.TorchRuntime.Info.Device;
         using var model = CausalLM.Load(modelDir, null, device);
         var tokenizer = HfTokenizer.Load(modelDir);
-        var template = ChatTemplates.ForModel(modelDir, args.Template);
+        var template = args.ChatTemplate(modelDir);
         var registry = DatasetRegistry.Load(args.DatasetDir);
         var data = TrainingData.Build(registry, args.DatasetNames, args.Stage, template, tokenizer,
             new SupervisedOptions { CutoffLen = args.CutoffLen, TrainOnPrompt = args.TrainOnPrompt, MaskHistory = args.MaskHistory },

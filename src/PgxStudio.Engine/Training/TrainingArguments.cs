@@ -38,6 +38,8 @@ public sealed class TrainingArguments
     public string? EvalDataset { get; set; }
     public string DatasetDir { get; set; } = "data";
     public string? Template { get; set; }
+    /// <summary>Reasoning templates (qwen3): false trains and prompts without thoughts, closing an empty one in the prompt.</summary>
+    public bool EnableThinking { get; set; } = true;
     public int CutoffLen { get; set; } = 2048;
     public int? MaxSamples { get; set; }
     /// <summary>Below 1 a fraction of the dataset, 1 or more a number of samples (LLaMA-Factory's rule).</summary>
@@ -110,6 +112,10 @@ public sealed class TrainingArguments
 
     static IReadOnlyList<string> SplitList(string? value) =>
         value is null ? [] : value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>The chat template these arguments name for <paramref name="modelDirectory"/> (its own when none), with enable_thinking.</summary>
+    public Templates.ChatTemplate ChatTemplate(string modelDirectory) =>
+        Templates.ChatTemplates.ForModel(modelDirectory, Template, EnableThinking);
 
     public TrainingArguments Clone() => (TrainingArguments)MemberwiseClone();
 

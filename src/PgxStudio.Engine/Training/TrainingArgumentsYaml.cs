@@ -14,7 +14,7 @@ public static class TrainingArgumentsYaml
         ("model", ["model_name_or_path", "adapter_name_or_path", "trust_remote_code", "quantization_bit"]),
         ("method", ["stage", "do_train", "do_eval", "do_predict", "finetuning_type", "lora_rank", "lora_alpha", "lora_dropout",
             "lora_target", "freeze_trainable_layers", "freeze_trainable_modules", "freeze_extra_modules"]),
-        ("dataset", ["dataset", "eval_dataset", "dataset_dir", "template", "cutoff_len", "max_samples", "val_size", "packing",
+        ("dataset", ["dataset", "eval_dataset", "dataset_dir", "template", "enable_thinking", "cutoff_len", "max_samples", "val_size", "packing",
             "train_on_prompt", "mask_history", "overwrite_cache", "preprocessing_num_workers", "dataloader_num_workers"]),
         ("output", ["output_dir", "logging_steps", "save_steps", "save_total_limit", "plot_loss", "overwrite_output_dir", "save_only_model", "report_to"]),
         ("train", ["per_device_train_batch_size", "gradient_accumulation_steps", "learning_rate", "num_train_epochs", "max_steps",

@@ -17,6 +17,8 @@ public sealed record BenchmarkRequest
     /// <summary>A dataset of dataset_info.json to take prompts from; synthetic prompts of <see cref="PromptLength"/> when empty.</summary>
     public string? Dataset { get; init; }
     public int PromptLength { get; init; } = 128;
+    /// <summary>The folder of the served model's tokenizer: synthetic prompts then have exactly <see cref="PromptLength"/> tokens.</summary>
+    public string? Tokenizer { get; init; }
     public int MaxTokens { get; init; } = 128;
     public bool Stream { get; init; } = true;
 
@@ -56,8 +58,18 @@ public sealed record BenchmarkRequest
         else
         {
             if (PromptLength < 1) throw new RunRequestException($"Prompt length {PromptLength} must be at least 1 token.");
-            prompts = BenchmarkPrompts.Synthetic(PromptLength, Number);
-            label = $"synthetic ~{PromptLength} tokens (chars/4)";
+            SyntheticPrompts synthetic;
+            try
+            {
+                synthetic = string.IsNullOrWhiteSpace(Tokenizer)
+                    ? BenchmarkPrompts.Synthetic(PromptLength, Number)
+                    : BenchmarkPrompts.Synthetic(PromptLength, Number, BenchmarkPrompts.Tokenizer(Tokenizer.Trim()), Path.GetFileName(Path.TrimEndingDirectorySeparator(Tokenizer.Trim())));
+            }
+            catch (InvalidDataException e)
+            {
+                throw new RunRequestException(e.Message);
+            }
+            (prompts, label) = (synthetic.Prompts, synthetic.Label);
         }
         var options = new ServeBenchmarkOptions
         {

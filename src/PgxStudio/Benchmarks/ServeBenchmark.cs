@@ -12,7 +12,7 @@ public sealed record ServeBenchmarkOptions
     public int Number { get; init; } = 20;
     public int MaxTokens { get; init; } = 128;
     public bool Stream { get; init; } = true;
-    /// <summary>Describes the prompts in the result ("synthetic ~128 tokens (chars/4)", "dataset alpaca_en_demo").</summary>
+    /// <summary>Describes the prompts in the result ("synthetic 128 tokens (counted with the Qwen3-8B tokenizer)", "dataset alpaca_en_demo").</summary>
     public required string PromptsLabel { get; init; }
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(10);
 }

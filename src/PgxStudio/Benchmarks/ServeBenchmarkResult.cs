@@ -29,7 +29,7 @@ public sealed record ServeBenchmarkResult
     [JsonPropertyName("number")] public int Number { get; init; }
     [JsonPropertyName("stream")] public bool Stream { get; init; }
     [JsonPropertyName("max_tokens")] public int MaxTokens { get; init; }
-    /// <summary>"synthetic ~L tokens" or "dataset NAME".</summary>
+    /// <summary>"synthetic L tokens (counted with …)", "synthetic ~L tokens (chars/4 estimate, …)" or "dataset NAME".</summary>
     [JsonPropertyName("prompts")] public required string Prompts { get; init; }
     [JsonPropertyName("started_at")] public DateTimeOffset StartedAt { get; init; }
     /// <summary>True when the run was interrupted: figures cover only the requests that finished.</summary>

@@ -7,8 +7,11 @@ using PgxStudio.Serving;
 
 namespace PgxStudio.Chat;
 
-/// <summary>What the Chat page asks to load: a model folder, adapters in order, a template (null = the model's own).</summary>
-public sealed record ChatModelRequest(string ModelPath, IReadOnlyList<string> Adapters, string? Template);
+/// <summary>
+/// What the Chat page asks to load: a model folder, adapters in order, a template (null = the model's own), and whether
+/// a reasoning model thinks before it answers (LLaMA-Factory's enable_thinking).
+/// </summary>
+public sealed record ChatModelRequest(string ModelPath, IReadOnlyList<string> Adapters, string? Template, bool EnableThinking = true);
 
 /// <summary>
 /// Loading and unloading the team's chat model. Loading queues a "serve" run whose worker is `pgx serve` with the
@@ -29,6 +32,22 @@ public sealed class ChatModelLoader(RunService runs, LoadedChatModels loaded, St
     /// <summary>The model a serve run of this studio serves, once ready.</summary>
     public LoadedChatModel? Loaded(int? runId = null) =>
         loaded.Current.Where(m => runId is null || m.RunId == runId).OrderByDescending(m => m.RunId).FirstOrDefault();
+
+    /// <summary>The model folder a serve run loaded (where its tokenizer is), from its config; null when it names none.</summary>
+    public async Task<string?> ModelFolderAsync(int runId)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId);
+        if (run is null) return null;
+        try
+        {
+            return TrainingConfigLoader.ReadUnchecked(run.Config, $"run {run.Id}").ModelNameOrPath is { Length: > 0 } model ? paths.Resolve(model) : null;
+        }
+        catch (TrainingConfigException)
+        {
+            return null; // a config edited by hand: the user can still name the tokenizer
+        }
+    }
 
     /// <summary>Queues the serve run, or refuses in one sentence: no such folder, or a model is already loading/loaded.</summary>
     public async Task<Run> LoadAsync(ChatModelRequest request, StudioUser user)
@@ -55,9 +74,10 @@ public sealed class ChatModelLoader(RunService runs, LoadedChatModels loaded, St
         TrainingArguments args;
         try { args = TrainingConfigLoader.ReadUnchecked(run.Config, $"run {run.Id}"); }
         catch (TrainingConfigException) { return run.Model ?? run.Name; } // a config edited by hand: its name is enough here
-        return args.AdapterNameOrPath is { Length: > 0 } adapters
+        var model = args.AdapterNameOrPath is { Length: > 0 } adapters
             ? $"{args.ModelNameOrPath} + {adapters.Replace(",", " + ")}"
             : $"{args.ModelNameOrPath} (no adapter)";
+        return args.EnableThinking ? model : model + ", thinking off";
     }
 
     /// <summary>The serve run's config: LLaMA-Factory's keys, as `llamafactory-cli api` takes them.</summary>
@@ -70,6 +90,7 @@ public sealed class ChatModelLoader(RunService runs, LoadedChatModels loaded, St
             lines.Add("finetuning_type: lora");
         }
         if (!string.IsNullOrWhiteSpace(request.Template)) lines.Add($"template: {TrainingConfigKeys.Format(request.Template)}");
+        if (!request.EnableThinking) lines.Add("enable_thinking: false");
         return string.Join('\n', lines) + "\n";
     }
 }

@@ -22,7 +22,7 @@ public static class BenchModelVerbs
     static Command Create(string name, string description, bool decode)
     {
         var model = new Option<DirectoryInfo?>("--model") { Description = "A Hugging Face model folder (default: a random model of --shape)." };
-        var shape = new Option<string>("--shape") { Description = "demo-tiny, demo-small or qwen3-0.6b (random weights).", DefaultValueFactory = _ => "demo-tiny" };
+        var shape = new Option<string>("--shape") { Description = $"{BenchShapes.Names} (random weights).", DefaultValueFactory = _ => "demo-tiny" };
         var layers = new Option<int?>("--layers") { Description = "Cut the shape to this many layers." };
         var dtype = new Option<string>("--dtype") { Description = "float32 or bfloat16.", DefaultValueFactory = _ => "float32" };
         var batches = new Option<string>("--batch") { Description = "Comma list of batch sizes.", DefaultValueFactory = _ => "1,4" };

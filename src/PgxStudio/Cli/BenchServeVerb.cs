@@ -20,13 +20,14 @@ public static class BenchServeVerb
         var number = new Option<int>("--number") { Description = "Requests per concurrency level.", DefaultValueFactory = _ => 20 };
         var dataset = new Option<string?>("--dataset") { Description = "Take prompts from this dataset in dataset_info.json." };
         var dataDir = new Option<string>("--data-dir") { Description = "Folder with dataset_info.json.", DefaultValueFactory = _ => "data" };
-        var promptLen = new Option<int?>("--prompt-len") { Description = "Synthesise prompts of about this many tokens (chars/4)." };
+        var promptLen = new Option<int?>("--prompt-len") { Description = "Synthesise prompts of this many tokens (exactly with --tokenizer, else about, by chars/4)." };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "Folder with the served model's tokenizer.json: synthetic prompts get exactly --prompt-len tokens." };
         var maxTokens = new Option<int>("--max-tokens") { Description = "max_tokens of every request.", DefaultValueFactory = _ => 128 };
         var stream = new Option<bool>("--stream") { Description = "Stream replies (needed for TTFT, ITL and TPOT)." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON (an array when sweeping)." };
         var command = new Command("serve", "Benchmark an OpenAI-compatible chat endpoint: throughput, TTFT, ITL, TPOT, E2EL.")
         {
-            url, model, apiKey, parallel, number, dataset, dataDir, promptLen, maxTokens, stream, json,
+            url, model, apiKey, parallel, number, dataset, dataDir, promptLen, tokenizer, maxTokens, stream, json,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -51,8 +52,10 @@ public static class BenchServeVerb
                 else
                 {
                     int length = parse.GetValue(promptLen) ?? 128;
-                    prompts = BenchmarkPrompts.Synthetic(length, n);
-                    label = $"synthetic ~{length} tokens (chars/4)";
+                    var synthetic = parse.GetValue(tokenizer) is { Length: > 0 } folder
+                        ? BenchmarkPrompts.Synthetic(length, n, BenchmarkPrompts.Tokenizer(folder), Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))))
+                        : BenchmarkPrompts.Synthetic(length, n);
+                    (prompts, label) = (synthetic.Prompts, synthetic.Label);
                 }
                 options = new ServeBenchmarkOptions
                 {

@@ -19,7 +19,7 @@ public static class BenchTrainVerb
 
     public static Command Create()
     {
-        var shape = new Option<string>("--shape") { Description = "demo-tiny, demo-small or qwen3-0.6b.", DefaultValueFactory = _ => "demo-tiny" };
+        var shape = new Option<string>("--shape") { Description = $"{BenchShapes.Names} (random weights).", DefaultValueFactory = _ => "demo-tiny" };
         var layers = new Option<int?>("--layers") { Description = "Cut the shape to this many layers." };
         var sequence = new Option<int>("--seq") { Description = "Tokens per sequence (cutoff_len).", DefaultValueFactory = _ => 512 };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 1 };

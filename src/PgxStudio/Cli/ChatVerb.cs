@@ -11,16 +11,17 @@ public static class ChatVerb
         var model = new Option<DirectoryInfo>("--model") { Description = "Hugging Face model folder.", Required = true };
         var adapter = new Option<DirectoryInfo?>("--adapter") { Description = "PEFT LoRA adapter folder (merged at load)." };
         var template = new Option<string?>("--template") { Description = "Chat template (default: chosen from the model)." };
+        var thinking = new Option<bool>("--enable-thinking") { Description = "Let a reasoning model (qwen3) think first; false closes an empty thought in every prompt.", DefaultValueFactory = _ => true };
         var system = new Option<string?>("--system") { Description = "System prompt." };
         var temperature = new Option<double>("--temperature") { Description = "0 for greedy.", DefaultValueFactory = _ => 0.7 };
         var maxTokens = new Option<int>("--max-new-tokens") { Description = "Longest reply.", DefaultValueFactory = _ => 512 };
-        var command = new Command("chat", "Chat with a model in the terminal (type 'clear' to start over, 'exit' to quit).") { model, adapter, template, system, temperature, maxTokens };
+        var command = new Command("chat", "Chat with a model in the terminal (type 'clear' to start over, 'exit' to quit).") { model, adapter, template, thinking, system, temperature, maxTokens };
         command.SetAction(async (parse, ct) =>
         {
             EngineChatBackend backend;
             try
             {
-                backend = new EngineChatBackend(new ServeModelSpec(parse.GetValue(model)!.FullName, parse.GetValue(adapter)?.FullName), parse.GetValue(template));
+                backend = new EngineChatBackend(new ServeModelSpec(parse.GetValue(model)!.FullName, parse.GetValue(adapter)?.FullName, EnableThinking: parse.GetValue(thinking)), parse.GetValue(template));
             }
             catch (Exception e) when (e is Engine.Models.ModelFileException or Engine.Tokenization.TokenizerFileException or ArgumentException)
             {

@@ -25,10 +25,11 @@ public static class PredictVerb
                 var loaded = TrainingConfigLoader.Load(parse.GetValue(config)!.FullName, parse.GetValue(overrides) ?? [], ConfigPurpose.Predict);
                 TorchRuntime.Initialize();
                 console.Emit(new WorkerEvent { Event = WorkerEvent.Names.Started, Message = "predicting" });
-                var results = Predictor.Run(loaded.Arguments, p => console.Emit(new WorkerEvent
-                {
-                    Event = WorkerEvent.Names.Step, Step = p.Batches, TotalSteps = p.TotalBatches, Message = $"{p.Samples} samples",
-                }), console.StopRequested);
+                // Batch 0 is the model and data loaded: the run knows its batches before the first one is done.
+                var results = Predictor.Run(loaded.Arguments, p => console.Emit(p.Batches == 0
+                    ? new WorkerEvent { Event = WorkerEvent.Names.Started, Step = 0, TotalSteps = p.TotalBatches, Message = $"model loaded; {p.TotalBatches} batches to generate" }
+                    : new WorkerEvent { Event = WorkerEvent.Names.Step, Step = p.Batches, TotalSteps = p.TotalBatches, Message = $"{p.Samples} samples" }),
+                    console.StopRequested);
                 console.Emit(new WorkerEvent
                 {
                     Event = WorkerEvent.Names.Finished, Path = loaded.Arguments.OutputDir,

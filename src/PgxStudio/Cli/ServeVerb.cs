@@ -14,7 +14,7 @@ public static class ServeVerb
 {
     public static Command Create()
     {
-        var config = new Argument<FileInfo?>("config") { Description = "LLaMA-Factory YAML with model_name_or_path, adapter_name_or_path, template (optional).", Arity = ArgumentArity.ZeroOrOne };
+        var config = new Argument<FileInfo?>("config") { Description = "LLaMA-Factory YAML with model_name_or_path, adapter_name_or_path, template, enable_thinking (optional).", Arity = ArgumentArity.ZeroOrOne };
         var model = new Option<string?>("--model") { Description = "Hugging Face model folder to serve (required without a config)." };
         var adapter = new Option<string?>("--adapter") { Description = "PEFT adapter folder(s) to apply, comma-separated, in order (optional)." };
         var template = new Option<string?>("--template") { Description = "Chat template name (default: the model's own)." };
@@ -60,6 +60,6 @@ public static class ServeVerb
             throw new TrainingConfigException(config is null
                 ? "Say which model to serve: --model FOLDER, or a config file with model_name_or_path."
                 : $"{config.FullName}: model_name_or_path is missing; add the model folder to serve.");
-        return new ServeModelSpec(modelPath, adapter ?? args.AdapterNameOrPath, template ?? args.Template);
+        return new ServeModelSpec(modelPath, adapter ?? args.AdapterNameOrPath, template ?? args.Template, args.EnableThinking);
     }
 }

@@ -23,6 +23,7 @@ public static class Verbs
         TokenizeVerb.Create(),
         CreateDemoModelVerb.Create(),
         PerplexityVerb.Create(),
+        LogitsVerb.Create(),
         BenchVerb.Create(),
         ScoreVerb.Create(),
         ServeVerb.Create(),

@@ -10,8 +10,15 @@ namespace PgxStudio.Datasets;
 /// <summary>A registered dataset as the list shows it; Problem says why its file cannot be read.</summary>
 public sealed record DatasetSummary(string Name, string Formatting, string? File, int? Samples, long? Bytes, string? Problem);
 
-/// <summary>One record of a preview: its index in the file, the raw JSON, and the conversation it reads as (null if skipped).</summary>
-public sealed record PreviewRecord(int Index, string RawJson, Conversation? Conversation, string? SkippedBecause);
+/// <summary>
+/// One record of a preview: its index in the file, the raw JSON, and the conversation it reads as (null if skipped),
+/// each cut to <see cref="Budget"/> characters; <see cref="Cut"/> says whether anything was left out.
+/// </summary>
+public sealed record PreviewRecord(int Index, string RawJson, Conversation? Conversation, string? SkippedBecause, int Budget = PreviewCut.FirstBudget, bool Cut = false)
+{
+    /// <summary>Whether "show more" can show more of it.</summary>
+    public bool CanShowMore => Cut && Budget < PreviewCut.LargestBudget;
+}
 
 public sealed record DatasetPreview(DatasetSummary Dataset, IReadOnlyList<PreviewRecord> Records, int Total, IReadOnlyList<SkippedExample> Skipped);
 
@@ -59,6 +66,37 @@ public sealed class DatasetCatalog(StudioPaths paths)
     /// <summary>One page of records read as training will read them; throws <see cref="DatasetException"/> with one sentence.</summary>
     public DatasetPreview Preview(string name, int page, int pageSize)
     {
+        var read = ReadAll(name);
+        var records = Enumerable.Range(page * pageSize, Math.Max(0, Math.Min(pageSize, read.Rows.Count - page * pageSize)))
+            .Select(i => read.Record(i, PreviewCut.FirstBudget))
+            .ToList();
+        var summary = new DatasetSummary(read.Entry.Name, read.Entry.Formatting, read.Entry.FileName, read.Rows.Count, new FileInfo(read.File).Length, null);
+        return new DatasetPreview(summary, records, read.Rows.Count, read.Skipped);
+    }
+
+    /// <summary>Record <paramref name="index"/> with a larger budget ("show more"); null when the file has no such record.</summary>
+    public PreviewRecord? Record(string name, int index, int budget)
+    {
+        var read = ReadAll(name);
+        return index >= 0 && index < read.Rows.Count ? read.Record(index, Math.Clamp(budget, 1, PreviewCut.LargestBudget)) : null;
+    }
+
+    /// <summary>A dataset's rows, the conversations training uses by index, and why it skips the others.</summary>
+    sealed record ReadDataset(DatasetEntry Entry, string File, IReadOnlyList<JsonObject> Rows,
+        IReadOnlyDictionary<int, Conversation> Usable, IReadOnlyList<SkippedExample> Skipped)
+    {
+        public PreviewRecord Record(int index, int budget)
+        {
+            var raw = Rows[index].ToJsonString(Pretty);
+            bool conversationCut = false;
+            var shown = Usable.TryGetValue(index, out var c) ? PreviewCut.Turns(c, budget, out conversationCut) : null;
+            var why = Skipped.FirstOrDefault(s => s.Index == index)?.Reason;
+            return new PreviewRecord(index, PreviewCut.Text(raw, budget), shown, why, budget, raw.Length > budget || conversationCut);
+        }
+    }
+
+    ReadDataset ReadAll(string name)
+    {
         var registry = DatasetRegistry.Load(paths.Data);
         var entry = registry.Get(name);
         var file = registry.PathOf(entry);
@@ -70,14 +108,8 @@ public sealed class DatasetCatalog(StudioPaths paths)
         var skipped = unreadable
             .Concat(verdicts.Where(v => v.Why is not null).Select(v => new SkippedExample(name, v.Conversation.Index, v.Why!)))
             .OrderBy(s => s.Index).ToList();
-        var conversations = verdicts.Where(v => v.Why is null).Select(v => v.Conversation).ToList();
-        var byIndex = conversations.ToDictionary(c => c.Index);
-        var reasons = skipped.GroupBy(s => s.Index).ToDictionary(g => g.Key, g => g.First().Reason);
-        var records = Enumerable.Range(page * pageSize, Math.Max(0, Math.Min(pageSize, rows.Count - page * pageSize)))
-            .Select(i => new PreviewRecord(i, rows[i].ToJsonString(Pretty), byIndex.GetValueOrDefault(i), reasons.GetValueOrDefault(i)))
-            .ToList();
-        var summary = new DatasetSummary(entry.Name, entry.Formatting, entry.FileName, rows.Count, new FileInfo(file).Length, null);
-        return new DatasetPreview(summary, records, rows.Count, skipped);
+        var usable = verdicts.Where(v => v.Why is null).ToDictionary(v => v.Conversation.Index, v => v.Conversation);
+        return new ReadDataset(entry, file, rows, usable, skipped);
     }
 
     /// <summary>

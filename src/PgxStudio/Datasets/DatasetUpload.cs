@@ -41,12 +41,15 @@ public sealed class DatasetUpload(StudioPaths paths, IOptions<StudioOptions> opt
         if (File.Exists(target))
             throw new DatasetUploadException($"{fileName} already exists in {paths.Data}; choose another name.");
 
-        Directory.CreateDirectory(paths.Data);
         var temp = Path.Combine(paths.Data, $".upload-{Guid.NewGuid():N}{ext}");
         try
         {
-            await using (var file = File.Create(temp))
-                await CopyLimited(content, file);
+            await WritingAsync(async () =>
+            {
+                Directory.CreateDirectory(paths.Data);
+                await using var file = File.Create(temp);
+                await CopyLimited(content, file, request.FileName);
+            });
             var entry = new DatasetEntry
             {
                 Name = name, FileName = fileName, Formatting = request.Formatting,
@@ -54,13 +57,24 @@ public sealed class DatasetUpload(StudioPaths paths, IOptions<StudioOptions> opt
             };
             var rows = ReadRows(temp, request.FileName);
             Validate(entry, rows, temp, request.FileName);
-            File.Move(temp, target);
-            DatasetRegistry.Register(paths.Data, entry);
+            await WritingAsync(() => { File.Move(temp, target); return Task.CompletedTask; });
+            try { await WritingAsync(() => { DatasetRegistry.Register(paths.Data, entry); return Task.CompletedTask; }); }
+            catch (DatasetUploadException) { File.Delete(target); throw; } // nothing is added unless it is registered
             return new DatasetSummary(name, entry.Formatting, fileName, rows.Count, new FileInfo(target).Length, null);
         }
         finally
         {
             if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <summary>Writing into the data folder: a folder the studio may not write (read-only, full) is named as the cause.</summary>
+    async Task WritingAsync(Func<Task> write)
+    {
+        try { await write(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DatasetUploadException($"The studio cannot write into the data folder {paths.Data} ({e.Message}); make it writable for the account that runs the studio, then upload again. Nothing was added.");
         }
     }
 
@@ -70,13 +84,16 @@ public sealed class DatasetUpload(StudioPaths paths, IOptions<StudioOptions> opt
         catch (DatasetException e) { throw new DatasetUploadException($"{e.Message} Fix dataset_info.json before adding datasets; nothing was changed."); }
     }
 
-    async Task CopyLimited(Stream from, Stream to)
+    async Task CopyLimited(Stream from, Stream to, string shownName)
     {
         var buffer = new byte[81920];
         long total = 0;
-        int read;
-        while ((read = await from.ReadAsync(buffer)) > 0)
+        while (true)
         {
+            int read;
+            try { read = await from.ReadAsync(buffer); }
+            catch (IOException e) { throw new DatasetUploadException($"{shownName} could not be read from the browser ({e.Message}); try again."); }
+            if (read == 0) break;
             total += read;
             if (total > LimitBytes)
                 throw new DatasetUploadException($"The upload is over the {options.Value.UploadLimitMegabytes} MB limit; raise Studio:UploadLimitMegabytes or copy the file into the data folder.");

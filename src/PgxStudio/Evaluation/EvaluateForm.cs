@@ -15,6 +15,8 @@ public sealed class EvaluateForm
     public IReadOnlyCollection<string> Adapters { get; set; } = [];
     public IReadOnlyCollection<string> Datasets { get; set; } = [];
     public string Template { get; set; } = TrainForm.AutoTemplate;
+    /// <summary>LLaMA-Factory's enable_thinking: off, a reasoning model's prompts close an empty thought.</summary>
+    public bool EnableThinking { get; set; } = true;
     public int MaxSamples { get; set; } = 100_000;
     public int CutoffLen { get; set; } = 1024;
     public int BatchSize { get; set; } = 2;
@@ -40,6 +42,7 @@ public sealed class EvaluateForm
             "", "### dataset", Line("eval_dataset", string.Join(",", Datasets)),
         ]);
         if (Template != TrainForm.AutoTemplate) lines.Add(Line("template", Template));
+        if (!EnableThinking) lines.Add(Line("enable_thinking", false));
         lines.AddRange([
             Line("cutoff_len", CutoffLen), Line("max_samples", MaxSamples),
             "", "### output", Line("output_dir", OutputDir(savesRelative)), "overwrite_output_dir: true",

@@ -62,7 +62,8 @@ public static class StudioHost
         // busy training is slow. 30 s, not 5: a chart whose first draw timed out never drew at all. Live updates bound
         // their own calls more tightly (MetricChart).
         builder.Services.AddRazorComponents().AddInteractiveServerComponents(o => o.JSInteropDefaultCallTimeout = TimeSpan.FromSeconds(30));
-        builder.Services.AddMudServices();
+        // Messages appear at the bottom right: at the top right they covered a run's Cancel/Resume buttons.
+        builder.Services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         builder.Services.AddHttpContextAccessor();
         // Stop the job servers beside the web server, not after it: a browser that left mid-call can hold the web
         // server's shutdown, and running workers must still get their graceful stop.

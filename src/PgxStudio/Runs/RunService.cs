@@ -131,30 +131,40 @@ public sealed class RunService(
         (await QueueAsync()).FirstOrDefault(e => e.Run.Id == runId)?.Position;
 
     /// <summary>
-    /// The team's queue: per queue, the running run first, then queued runs in the order they will start, with
-    /// an estimated start from the running run's pace and the median duration of past runs of the same kind.
+    /// The team's queue: per queue, the running run first, then queued runs in the order Hangfire will start them
+    /// (the order their jobs were created: a resumed run's new job waits behind those queued before it), with an
+    /// estimated start from the running run's remaining time as its worker measures it (the run page's figure) and
+    /// the median duration of past runs of the same kind.
     /// </summary>
     public async Task<IReadOnlyList<QueueEntry>> QueueAsync()
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         var active = await db.Runs.AsNoTracking()
             .Where(r => r.Status == RunStatus.Queued || r.Status == RunStatus.Running)
-            .OrderBy(r => r.Id).ToListAsync();
+            .ToListAsync();
         var recent = await db.Runs.AsNoTracking()
             .Where(r => r.Status == RunStatus.Succeeded && r.StartedAt != null && r.FinishedAt != null)
             .OrderByDescending(r => r.Id).Take(100).ToListAsync();
+        var runningIds = active.Where(r => r.Status == RunStatus.Running).Select(r => r.Id).ToList();
+        // The last step that carries the worker's own clock, per running run: its pace survives a resume.
+        var paced = await db.RunMetrics.AsNoTracking()
+            .Where(m => runningIds.Contains(m.RunId) && m.ElapsedSeconds != null)
+            .GroupBy(m => m.RunId)
+            .Select(g => g.OrderByDescending(m => m.Step).First())
+            .ToListAsync();
         var now = DateTime.UtcNow;
         var entries = new List<QueueEntry>();
         foreach (var group in active.GroupBy(r => QueueOf(r.Kind)))
         {
             int position = 0;
             DateTime? freeAt = now;
-            foreach (var run in group.OrderBy(r => r.Status == RunStatus.Running ? 0 : 1).ThenBy(r => r.Id))
+            foreach (var run in group.OrderBy(r => r.Status == RunStatus.Running ? 0 : 1).ThenBy(JobOrder).ThenBy(r => r.Id))
             {
                 if (run.Status == RunStatus.Running)
                 {
                     entries.Add(new QueueEntry(run, group.Key, 0, null));
-                    freeAt = freeAt is { } f && Remaining(run, now) is { } left ? Max(f, now + left) : null;
+                    var remaining = RunProgress.Of(run, paced.Where(m => m.RunId == run.Id).ToList(), now).Remaining;
+                    freeAt = freeAt is { } f && remaining is { } left ? Max(f, now + left) : null;
                     continue;
                 }
                 entries.Add(new QueueEntry(run, group.Key, ++position, freeAt));
@@ -164,14 +174,10 @@ public sealed class RunService(
         return entries;
     }
 
-    static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
+    /// <summary>Hangfire's SQLite storage hands out a queue's jobs in the order they were created (ids count up).</summary>
+    static long JobOrder(Run run) => long.TryParse(run.JobId, out var id) ? id : long.MaxValue;
 
-    static TimeSpan? Remaining(Run run, DateTime now)
-    {
-        if (run.StartedAt is not { } started || run.CurrentStep is not > 0 || run.TotalSteps is not > 0) return null;
-        var perStep = (now - started) / run.CurrentStep.Value;
-        return perStep * Math.Max(0, run.TotalSteps.Value - run.CurrentStep.Value);
-    }
+    static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
 
     static TimeSpan? TypicalDuration(IReadOnlyList<Run> finished, RunKind kind)
     {

@@ -2,9 +2,10 @@ namespace PgxStudio.Serving;
 
 /// <summary>
 /// What `pgx serve` was asked to load: a Hugging Face model folder, zero or more PEFT adapter folders (comma-separated
-/// like LLaMA-Factory's adapter_name_or_path, applied in that order) and optionally a template name.
+/// like LLaMA-Factory's adapter_name_or_path, applied in that order), optionally a template name, and LLaMA-Factory's
+/// enable_thinking for a reasoning template (false: every prompt closes an empty thought, so the model answers at once).
 /// </summary>
-public sealed record ServeModelSpec(string ModelDirectory, string? AdapterDirectory, string? Template = null)
+public sealed record ServeModelSpec(string ModelDirectory, string? AdapterDirectory, string? Template = null, bool EnableThinking = true)
 {
     public IReadOnlyList<string> Adapters { get; } =
         (AdapterDirectory ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -29,7 +29,7 @@ public sealed class EngineChatBackend : IChatBackend, IDisposable
         foreach (var adapter in spec.Adapters) LoraAdapter.Apply(_model, adapter, merge: true);
         _model.eval();
         _tokenizer = HfTokenizer.Load(spec.ModelDirectory);
-        _template = ChatTemplates.ForModel(spec.ModelDirectory, templateName ?? spec.Template);
+        _template = ChatTemplates.ForModel(spec.ModelDirectory, templateName ?? spec.Template, spec.EnableThinking);
         _generator = new TokenGenerator(_model);
         _thinkStart = _tokenizer.TokenToId("<think>");
         _thinkEnd = _tokenizer.TokenToId("</think>");

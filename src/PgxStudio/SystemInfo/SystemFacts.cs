@@ -20,6 +20,7 @@ public sealed record SystemFacts(
     int TorchThreads,
     IReadOnlyList<string> CudaDevices,
     string NativeSource,
+    string? LibTorchPath,
     string SavesDirectory,
     long? SavesFreeBytes)
 {
@@ -42,6 +43,7 @@ public sealed record SystemFacts(
             TorchThreads: torch.Threads,
             CudaDevices: torch.CudaDevices,
             NativeSource: torch.NativeSource,
+            LibTorchPath: torch.LibTorchPath,
             SavesDirectory: savesDirectory,
             SavesFreeBytes: FreeBytes(savesDirectory));
     }
@@ -61,6 +63,7 @@ public sealed record SystemFacts(
         yield return ("Torch threads", TorchThreads.ToString());
         yield return ("CUDA devices", CudaDevices.Count == 0 ? "none" : string.Join(", ", CudaDevices));
         yield return ("Native libraries", NativeSource);
+        yield return ("libtorch loaded from", LibTorchPath ?? "unknown");
         yield return ("Free under saves/", SavesFreeBytes is { } free ? $"{Gib(free)} ({SavesDirectory})" : $"unknown ({SavesDirectory})");
     }
 

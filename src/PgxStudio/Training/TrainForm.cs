@@ -22,6 +22,8 @@ public sealed class TrainForm
     /// <summary>A finished run's folder to start from (its adapter for LoRA, its weights for freeze/full); empty for none.</summary>
     public string StartFrom { get; set; } = "";
     public string Template { get; set; } = AutoTemplate;
+    /// <summary>LLaMA-Factory's enable_thinking, on by default as in LlamaBoard; only reasoning templates use it.</summary>
+    public bool EnableThinking { get; set; } = true;
     public string Stage { get; set; } = "sft";
     public IReadOnlyList<string> Datasets { get; set; } = [];
     public double LearningRate { get; set; } = 5e-5;
@@ -69,6 +71,7 @@ public sealed class TrainForm
         a.Stage = Stage;
         a.DoTrain = true;
         a.Template = Template == AutoTemplate ? null : Blank(Template);
+        a.EnableThinking = EnableThinking;
         a.Dataset = Datasets.Count == 0 ? null : string.Join(",", Datasets);
         a.LearningRate = LearningRate;
         a.NumTrainEpochs = Epochs;
@@ -84,6 +87,7 @@ public sealed class TrainForm
         a.SaveSteps = SaveSteps;
         a.WarmupSteps = WarmupSteps;
         a.Seed = Seed;
+        a.PlotLoss = true; // LlamaBoard's runner always asks for training_loss.png
         if (lora)
         {
             a.LoraRank = LoraRank;
@@ -113,6 +117,7 @@ public sealed class TrainForm
             Method = a.FinetuningType,
             StartFrom = a.FinetuningType == "lora" ? a.AdapterNameOrPath ?? "" : "",
             Template = a.Template ?? AutoTemplate,
+            EnableThinking = a.EnableThinking,
             Stage = a.Stage,
             Datasets = a.DatasetNames.ToList(),
             LearningRate = a.LearningRate,

@@ -14,6 +14,8 @@ namespace PgxStudio.Training;
 /// </summary>
 public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choices)
 {
+    readonly DatasetStageFit _stageFit = new();
+
     /// <summary>Field keys are the config keys the form writes; these keys are shown at another field.</summary>
     static readonly Dictionary<string, string> FieldOfKey = new()
     {
@@ -31,8 +33,11 @@ public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choic
         foreach (var message in TrainingArgumentsValidator.Validate(args))
         {
             var key = LeadingKey().Match(message).Value;
+            // The CLI's sentence tells how to write the YAML key; the page's field is a list to pick from.
+            if (key == "dataset" && form.Datasets.Count == 0) continue;
             problems.Add(FieldOfKey.GetValueOrDefault(key, key), message);
         }
+        if (form.Datasets.Count == 0) problems.Add(TrainFields.Datasets, "dataset is missing: pick one or more datasets from the list.");
 
         bool startsFromRun = !string.IsNullOrWhiteSpace(form.StartFrom);
         bool modelGiven = !string.IsNullOrWhiteSpace(form.ModelPath), modelFound = modelGiven && IsModelFolder(form.ModelPath);
@@ -51,8 +56,16 @@ public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choic
         var (registered, registryProblem) = choices.Datasets();
         if (registryProblem is not null) problems.Add(TrainFields.Datasets, registryProblem);
         else
+        {
             foreach (var name in form.Datasets.Where(n => !registered.Contains(n)))
                 problems.Add(TrainFields.Datasets, $"dataset '{name}' is not in {Path.Combine(choices.DataRelative, DatasetRegistry.FileName)}: pick one of {string.Join(", ", registered)}.");
+            if (TrainingArgumentsValidator.Stages.Contains(form.Stage) && form.Datasets.Any(registered.Contains))
+            {
+                var registry = DatasetRegistry.Load(paths.Data);
+                foreach (var name in form.Datasets.Where(registered.Contains))
+                    if (_stageFit.Problem(registry, name, form.Stage) is { } unfit) problems.Add(TrainFields.Datasets, unfit);
+            }
+        }
 
         if (form.Template != TrainForm.AutoTemplate && !ChatTemplates.Names.Contains(form.Template))
             problems.Add(TrainFields.Template, $"template '{form.Template}' is unknown: choose auto or one of {string.Join(", ", ChatTemplates.Names)}.");

@@ -90,6 +90,19 @@ public class TrainingArgumentsTests
         Assert.Contains("deepspeed", loaded.Warnings[1]);
     }
 
+    [Fact]
+    public void Enable_thinking_is_a_key_it_reaches_the_template_and_the_yaml_keeps_it()
+    {
+        var loaded = Parse(Minimal + "\ntemplate: qwen3\nenable_thinking: false\n");
+        Assert.Empty(loaded.Warnings);
+        Assert.False(loaded.Arguments.EnableThinking);
+        Assert.Contains("enable_thinking: false", loaded.Arguments.ToYaml());
+        Assert.DoesNotContain("enable_thinking", Parse(Minimal).Arguments.ToYaml()); // LLaMA-Factory's default, true, is left out
+        var template = Assert.IsType<PgxStudio.Engine.Templates.ReasoningTemplate>(loaded.Arguments.ChatTemplate("no-model-folder-needed"));
+        Assert.False(template.EnableThinking);
+        Assert.True(Assert.IsType<PgxStudio.Engine.Templates.ReasoningTemplate>(Parse(Minimal + "\ntemplate: qwen3\n").Arguments.ChatTemplate("x")).EnableThinking);
+    }
+
     [Theory]
     [InlineData("learning_rate: -1.0e-4", "learning_rate")]
     [InlineData("learning_rate: fast", "learning_rate")]

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using PgxStudio.Benchmarks;
+using PgxStudio.Engine.Models.Demo;
+using PgxStudio.Engine.Tokenization;
 using PgxStudio.TestSupport;
 
 namespace PgxStudio.Tests.Benchmarks;
@@ -47,7 +49,7 @@ public sealed class BenchmarkPromptsTests
                 """);
             File.WriteAllText(Path.Combine(dir, "chats.jsonl"),
                 """{"messages":[{"role":"system","content":"be kind"},{"role":"user","content":"first"},{"role":"assistant","content":"x"}]}""" + "\n" +
-                """{"messages":[{"role":"user","content":"second"}]}""" + "\n");
+                """{"messages":[{"role":"user","content":"second"},{"role":"assistant","content":"y"}]}""" + "\n");
             Assert.Equal(["first", "second", "first"], BenchmarkPrompts.FromDataset(dir, "chats", 3));
             var e = Assert.Throws<InvalidDataException>(() => BenchmarkPrompts.FromDataset(dir, "nope", 1));
             Assert.Contains("has no dataset \"nope\"", e.Message);
@@ -60,10 +62,60 @@ public sealed class BenchmarkPromptsTests
     }
 
     [Fact]
-    public void Synthetic_prompts_have_about_the_asked_length_by_chars_over_4_and_differ()
+    public void Openai_formatted_datasets_give_their_first_user_message()
     {
-        var prompts = BenchmarkPrompts.Synthetic(100, 4);
-        Assert.All(prompts, p => Assert.InRange(TokenEstimate.Of(p), 99, 100));
-        Assert.Equal(4, prompts.Distinct().Count());
+        var dir = Directory.CreateTempSubdirectory("pgx-bench-openai").FullName;
+        try
+        {
+            // LLaMA-Factory's openai formatting: "messages" with role/content, no columns or tags to spell out.
+            File.WriteAllText(Path.Combine(dir, "dataset_info.json"), """{"oa": {"file_name": "oa.json", "formatting": "openai"}}""");
+            File.WriteAllText(Path.Combine(dir, "oa.json"), """
+                [{"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"Name a river."},{"role":"assistant","content":"Nile"}]},
+                 {"messages":[{"role":"user","content":"Name a sea."},{"role":"assistant","content":"Baltic"}]}]
+                """);
+            Assert.Equal(["Name a river.", "Name a sea."], BenchmarkPrompts.FromDataset(dir, "oa", 2));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    static string Qwen3Tokenizer => Path.Combine(RepoPaths.Root, "tests", "fixtures", "tokenizers", "qwen3");
+
+    [Fact]
+    public void Synthetic_prompts_have_exactly_the_asked_length_by_the_target_models_tokenizer()
+    {
+        var demo = Path.Combine(Directory.CreateTempSubdirectory("pgx-bench-tok").FullName, "pgx-demo-tiny");
+        DemoModel.Create(demo, "tiny", seed: 3);
+        foreach (var folder in new[] { Qwen3Tokenizer, demo })
+        {
+            var tokenizer = HfTokenizer.Load(folder);
+            foreach (var length in new[] { 1, 7, 128, 1000 })
+            {
+                var set = BenchmarkPrompts.Synthetic(length, 4, tokenizer, Path.GetFileName(folder));
+                Assert.All(set.Prompts, p => Assert.Equal(length, tokenizer.Encode(p).Count));
+                Assert.Equal(4, set.Prompts.Distinct().Count());
+                Assert.Equal($"synthetic {length} tokens (counted with the {Path.GetFileName(folder)} tokenizer)", set.Label);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_request_with_a_tokenizer_sends_prompts_of_the_length_it_names_and_without_one_says_it_estimates()
+    {
+        var request = new BenchmarkRequest { Url = "http://127.0.0.1:9/v1", Model = "qwen3", Number = 3, PromptLength = 128, Tokenizer = Qwen3Tokenizer };
+        var prepared = request.Prepare(RealData);
+        var tokenizer = HfTokenizer.Load(Qwen3Tokenizer);
+        Assert.All(prepared.Prompts, p => Assert.Equal(128, tokenizer.Encode(p).Count));
+        Assert.Equal("synthetic 128 tokens (counted with the qwen3 tokenizer)", prepared.Options.PromptsLabel);
+
+        var estimated = (request with { Tokenizer = null }).Prepare(RealData);
+        Assert.Equal("synthetic ~128 tokens (chars/4 estimate, no tokenizer given)", estimated.Options.PromptsLabel);
+        Assert.All(estimated.Prompts, p => Assert.InRange(TokenEstimate.Of(p), 127, 128));
+
+        var missing = Assert.Throws<PgxStudio.Runs.RunRequestException>(() => (request with { Tokenizer = "/nowhere/model" }).Prepare(RealData));
+        Assert.Contains("/nowhere/model", missing.Message);
+        Assert.Contains("tokenizer.json", missing.Message);
     }
 }

@@ -31,7 +31,7 @@ public sealed class ServeBenchmarkTests
     public async Task Streaming_figures_are_consistent_with_the_stream_and_the_usage()
     {
         await using var server = await ChatServer.StartAsync(new ScriptedChatBackend(pieceDelay: TimeSpan.FromMilliseconds(3)), new ChatServerOptions());
-        var prompts = BenchmarkPrompts.Synthetic(12, 12);
+        var prompts = BenchmarkPrompts.Synthetic(12, 12).Prompts;
         var r = await ServeBenchmark.RunAsync(Options(server.Url, 12, stream: true), prompts, parallel: 4, CancellationToken.None);
 
         Assert.Equal((12, 0, false), (r.Succeeded, r.Failed, r.Partial));
@@ -56,7 +56,7 @@ public sealed class ServeBenchmarkTests
     public async Task Without_streaming_ttft_is_the_whole_latency()
     {
         await using var server = await ChatServer.StartAsync(new ScriptedChatBackend(), new ChatServerOptions());
-        var r = await ServeBenchmark.RunAsync(Options(server.Url, 5, stream: false), BenchmarkPrompts.Synthetic(8, 5), 2, CancellationToken.None);
+        var r = await ServeBenchmark.RunAsync(Options(server.Url, 5, stream: false), BenchmarkPrompts.Synthetic(8, 5).Prompts, 2, CancellationToken.None);
         Assert.Equal(5, r.Succeeded);
         Assert.Equal(r.E2el, r.Ttft);
         Assert.Equal(0, r.Itl.Count);
@@ -115,7 +115,7 @@ public sealed class ServeBenchmarkTests
         await using var server = await ChatServer.StartAsync(new ScriptedChatBackend(pieceDelay: TimeSpan.FromMilliseconds(40)), new ChatServerOptions());
         using var stop = new CancellationTokenSource();
         int done = 0;
-        var r = await ServeBenchmark.RunAsync(Options(server.Url, 40, true), BenchmarkPrompts.Synthetic(8, 40), 2, stop.Token,
+        var r = await ServeBenchmark.RunAsync(Options(server.Url, 40, true), BenchmarkPrompts.Synthetic(8, 40).Prompts, 2, stop.Token,
             _ => { if (Interlocked.Increment(ref done) == 3) stop.Cancel(); }); // Ctrl-C after the third request
         Assert.True(r.Partial);
         Assert.InRange(r.Succeeded, 3, 4); // the one in flight at the interrupt may have just finished too

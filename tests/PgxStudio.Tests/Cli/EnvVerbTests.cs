@@ -17,6 +17,8 @@ public class EnvVerbTests
         Assert.Equal("0.107.0", facts.GetProperty("TorchSharp").GetString());
         Assert.StartsWith("2.10.0", facts.GetProperty("libtorch").GetString());
         Assert.Contains("GiB total", facts.GetProperty("Memory").GetString());
+        // The libtorch file this process mapped: TorchSharp-cpu's copy next to the app.
+        Assert.EndsWith(Path.Combine("runtimes", "linux-x64", "native", "libtorch_cpu.so"), facts.GetProperty("libtorch loaded from").GetString());
     }
 
     [Fact]

@@ -34,4 +34,30 @@ public class PredictVerbTests
         foreach (var key in new[] { "predict_bleu-4", "predict_rouge-1", "predict_rouge-2", "predict_rouge-l" })
             Assert.Equal(results.GetProperty(key).GetDouble(), recomputed.GetProperty(key).GetDouble());
     }
+
+    [Fact]
+    public void Prompts_keep_their_special_tokens_as_LLaMA_Factory_writes_them_and_enable_thinking_false_closes_a_thought()
+    {
+        var root = Directory.CreateTempSubdirectory("pgx-predict-").FullName;
+        DemoModel.Create(Path.Combine(root, "saves", "models", "pgx-demo-tiny"), "tiny", seed: 42);
+        Directory.CreateDirectory(Path.Combine(root, "data"));
+        foreach (var f in Directory.GetFiles(Path.Combine(RepoPaths.Root, "data"))) File.Copy(f, Path.Combine(root, "data", Path.GetFileName(f)));
+        var config = Path.Combine(RepoPaths.Root, "examples", "train_lora", "pgx_demo_lora_predict.yaml");
+        var first = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "data", "identity.json"))).RootElement[0];
+        var turn = $"<|im_start|>user\n{first.GetProperty("instruction").GetString()}<|im_end|>\n<|im_start|>assistant\n";
+
+        string FirstPrompt(string output, params string[] settings)
+        {
+            var (exitCode, stdout, stderr) = Pgx.RunIn(root, TimeSpan.FromSeconds(120), ["predict", config, "adapter_name_or_path=null", "max_samples=1",
+                "max_new_tokens=2", "do_sample=false", $"output_dir=saves/{output}", .. settings]);
+            Assert.True(exitCode == 0, stdout + stderr);
+            Assert.DoesNotContain("enable_thinking' is ignored", stdout + stderr);
+            var line = File.ReadLines(Path.Combine(root, "saves", output, "generated_predictions.jsonl")).First();
+            return JsonDocument.Parse(line).RootElement.GetProperty("prompt").GetString()!;
+        }
+
+        Assert.Equal(turn, FirstPrompt("nothink"));
+        Assert.Equal(turn + "<think>\n\n</think>\n\n", FirstPrompt("thinking-off", "template=qwen3", "enable_thinking=false"));
+        Assert.Equal(turn, FirstPrompt("thinking-on", "template=qwen3"));
+    }
 }

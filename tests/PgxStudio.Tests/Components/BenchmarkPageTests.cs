@@ -129,4 +129,20 @@ public class BenchmarkPageTests
             Assert.Single(page.FindAll("#bench-history tbody tr"));
         }, TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public async Task The_loaded_chat_models_folder_is_the_tokenizer_that_counts_synthetic_prompts()
+    {
+        await using var ctx = new StudioComponentContext();
+        var model = Path.Combine(ctx.ContentRoot, "saves", "models", "pgx-demo-tiny");
+        PgxStudio.Engine.Models.Demo.DemoModel.Create(model, "tiny", seed: 5);
+        var run = await ctx.Services.GetRequiredService<PgxStudio.Runs.RunService>().EnqueueAsync(PgxStudio.Persistence.RunKind.Serve, "chat-demo", "alice",
+            PgxStudio.Chat.ChatModelLoader.Config(new PgxStudio.Chat.ChatModelRequest("saves/models/pgx-demo-tiny", [], null)));
+        ctx.Services.GetRequiredService<LoadedChatModels>().Add(new LoadedChatModel(run.Id, "pgx-demo-tiny", "http://127.0.0.1:9/v1", "alice", DateTime.UtcNow));
+
+        var page = ctx.Render<BenchmarkPage>(p => p.AddCascadingValue(ctx.Session));
+
+        page.WaitForAssertion(() => Assert.Equal(model, page.Find("#bench-tokenizer").GetAttribute("value")));
+        Assert.Equal("http://127.0.0.1:9/v1", page.Find("#bench-url").GetAttribute("value"));
+    }
 }

@@ -2,6 +2,9 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using PgxStudio.Components.Pages.Chat;
 using PgxStudio.Engine.Models.Demo;
+using PgxStudio.Jobs;
+using PgxStudio.Persistence;
+using PgxStudio.Runs;
 using PgxStudio.Serving;
 using PgxStudio.TestSupport;
 
@@ -54,5 +57,45 @@ public class ChatPageTests
 
         page.Find("#chat-clear").Click();
         page.WaitForAssertion(() => Assert.Empty(page.FindAll(".chat-message")));
+    }
+
+    [Fact]
+    public async Task While_a_model_loads_the_panel_shows_the_serve_workers_last_line()
+    {
+        await using var ctx = new StudioComponentContext();
+        var runs = ctx.Services.GetRequiredService<RunService>();
+        var recorder = ctx.Services.GetRequiredService<RunRecorder>();
+        var run = await runs.EnqueueAsync(RunKind.Serve, "chat-pgx-demo-tiny", "alice", "model_name_or_path: saves/models/pgx-demo-tiny\n");
+        await recorder.UpdateAsync(run.Id, r => { r.Status = RunStatus.Running; r.StartedAt = DateTime.UtcNow; });
+        var page = ctx.Render<ChatPage>(p => p.AddCascadingValue(ctx.Session));
+        page.WaitForAssertion(() => Assert.Equal("Starting the model server", page.Find("#chat-loading").TextContent.Trim()));
+
+        recorder.PublishLog(run.Id, RunStatus.Running, "loading 2 safetensors shards");
+
+        page.WaitForAssertion(() => Assert.Equal("loading 2 safetensors shards", page.Find("#chat-loading").TextContent.Trim()), TimeSpan.FromSeconds(5));
+        Assert.DoesNotContain("_lastLine", page.Markup);
+    }
+
+    [Fact]
+    public async Task Loading_with_thinking_off_queues_a_serve_config_that_says_so()
+    {
+        await using var ctx = PgxStudio.Tests.Training.TrainStudio.Create(); // the demo model where a started studio has it
+        var page = ctx.Render<ChatPage>(p => p.AddCascadingValue(ctx.Session));
+
+        page.Find("#chat-thinking").Change(false);
+        page.Find("#chat-load").Click();
+
+        var queued = await Eventually.Get(async () => (await ctx.Services.GetRequiredService<RunService>().QueueAsync()).SingleOrDefault()?.Run,
+            r => r is not null, TimeSpan.FromSeconds(10), "the serve run to be queued");
+        Assert.Equal(RunKind.Serve, queued!.Kind);
+        Assert.Contains("enable_thinking: false", queued.Config);
+        Assert.False(PgxStudio.Cli.ServeVerb.Spec(WriteConfig(queued.Config), null, null, null).EnableThinking);
+    }
+
+    static FileInfo WriteConfig(string yaml)
+    {
+        var file = new FileInfo(Path.Combine(Directory.CreateTempSubdirectory().FullName, "serve.yaml"));
+        File.WriteAllText(file.FullName, yaml);
+        return file;
     }
 }

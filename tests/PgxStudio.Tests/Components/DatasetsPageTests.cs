@@ -1,5 +1,7 @@
 using Bunit;
+using Microsoft.AspNetCore.Components.Forms;
 using PgxStudio.Components.Pages.Datasets;
+using PgxStudio.Engine.Data;
 using PgxStudio.Engine.Models.Demo;
 
 namespace PgxStudio.Tests.Components;
@@ -56,5 +58,55 @@ public class DatasetsPageTests
         var hints = panel.Find("#dataset-upload").TextContent;
         foreach (var column in new[] { "instruction", "input", "output" })
             Assert.Contains($"Empty means \"{column}\"", hints);
+    }
+
+    [Fact]
+    public async Task A_record_of_megabytes_is_cut_on_the_page_and_show_more_shows_more_within_a_bound()
+    {
+        await using var ctx = new StudioComponentContext();
+        var data = Path.Combine(ctx.ContentRoot, "data");
+        var huge = new string('x', 8_000_000);
+        File.WriteAllText(Path.Combine(data, "huge.jsonl"),
+            $$"""{"instruction": "Summarise this.", "input": "{{huge}}", "output": "A long line of x."}""" + "\n" +
+            """{"instruction": "Say hi.", "output": "Hi."}""" + "\n");
+        DatasetRegistry.Register(data, new DatasetEntry { Name = "huge", FileName = "huge.jsonl" });
+
+        var page = ctx.Render<DatasetPage>(p => p.Add(d => d.Name, "huge"));
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(".dataset-record").Count), TimeSpan.FromSeconds(30));
+        Assert.True(page.Markup.Length < 50_000, $"the page is {page.Markup.Length:N0} characters");
+        Assert.Contains("Summarise this.", page.Find(".dataset-turn-user").TextContent);
+        Assert.Single(page.FindAll(".dataset-more")); // only the long record is cut
+        int before = page.Markup.Length;
+
+        page.Find(".dataset-more").Click();
+        page.WaitForAssertion(() => Assert.True(page.Markup.Length > before + 30_000, $"{page.Markup.Length:N0} after show more"), TimeSpan.FromSeconds(30));
+        Assert.True(page.Markup.Length < 100_000);
+
+        page.Find("#dataset-raw").Change(true);
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(".dataset-raw").Count));
+        Assert.True(page.Markup.Length < 100_000, $"raw view: {page.Markup.Length:N0} characters");
+    }
+
+    [Fact]
+    public async Task After_a_registered_upload_the_form_is_empty_again()
+    {
+        await using var ctx = new StudioComponentContext();
+        var panel = ctx.Render<DatasetUploadPanel>();
+        panel.Find("#upload-name").Change("faq");
+        panel.Find("#upload-col-prompt").Change("question");
+        panel.Find("#upload-col-response").Change("answer");
+
+        panel.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(
+            """[{"question": "Where is the manual?", "answer": "On the desk."}]""", "faq-export.json"));
+
+        panel.WaitForAssertion(() => Assert.True(File.Exists(Path.Combine(ctx.ContentRoot, "data", "faq.json"))), TimeSpan.FromSeconds(10));
+        panel.WaitForAssertion(() =>
+        {
+            Assert.Equal("", panel.Find("#upload-name").GetAttribute("value") ?? "");
+            Assert.Equal("", panel.Find("#upload-col-prompt").GetAttribute("value") ?? "");
+            Assert.Equal("", panel.Find("#upload-col-response").GetAttribute("value") ?? "");
+            Assert.Empty(panel.FindComponent<MudBlazor.MudFileUpload<IBrowserFile>>().Instance.GetFilenames());
+        });
+        Assert.Empty(panel.FindAll("#upload-problem"));
     }
 }

@@ -62,4 +62,25 @@ public class EvaluatePageTests
             Assert.Equal(59.4604, bleu[^1]);
         });
     }
+
+    [Fact]
+    public async Task A_running_evaluation_says_it_loads_until_its_worker_knows_the_batches()
+    {
+        await using var ctx = new StudioComponentContext();
+        var recorder = ctx.Services.GetRequiredService<PgxStudio.Jobs.RunRecorder>();
+        var run = new Run { Kind = RunKind.Predict, Name = "eval-loading", Owner = "alice", Status = RunStatus.Running, StartedAt = DateTime.UtcNow, OutputDir = "saves/demo/base/eval-loading", Method = "base", Datasets = "identity" };
+        await using (var db = await ctx.Services.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContextAsync())
+        {
+            db.Runs.Add(run);
+            await db.SaveChangesAsync();
+        }
+
+        var page = ctx.Render<EvaluationPage>(p => p.Add(x => x.RunId, run.Id));
+        page.WaitForAssertion(() => Assert.Equal("Loading the model and the data", page.Find("#eval-progress").TextContent.Trim()));
+
+        await recorder.RecordEventAsync(run.Id, new PgxStudio.Jobs.WorkerEvent { Event = PgxStudio.Jobs.WorkerEvent.Names.Started, Step = 0, TotalSteps = 3 });
+        page.WaitForAssertion(() => Assert.Equal("Batch 0 / 3", page.Find("#eval-progress").TextContent.Trim()), TimeSpan.FromSeconds(5));
+        await recorder.RecordEventAsync(run.Id, new PgxStudio.Jobs.WorkerEvent { Event = PgxStudio.Jobs.WorkerEvent.Names.Step, Step = 1, TotalSteps = 3 });
+        page.WaitForAssertion(() => Assert.Equal("Batch 1 / 3", page.Find("#eval-progress").TextContent.Trim()), TimeSpan.FromSeconds(5));
+    }
 }

@@ -119,6 +119,40 @@ public class TrainPageTests
         Assert.Single(await ctx.Services.GetRequiredService<RunService>().QueueAsync());
     }
 
+    [Fact]
+    public async Task Max_samples_of_minus_one_is_the_CLIs_sentence_at_the_field_and_Start_queues_nothing()
+    {
+        await using var ctx = TrainStudio.Create();
+        var page = ctx.Render<TrainPage>(p => p.AddCascadingValue(ctx.Session));
+        await page.InvokeAsync(() => page.FindComponents<MudBlazor.MudSelect<string>>()
+            .Single(s => s.Instance.UserAttributes.TryGetValue("id", out var id) && (string)id! == "train-datasets").Instance.SelectedValuesChanged.InvokeAsync(["identity"]));
+
+        page.Find("#train-max-samples").Change("-1");
+
+        page.WaitForAssertion(() => Assert.Equal("max_samples must be at least 1 (leave it out to use every sample).", ErrorAt(page, "train-max-samples")));
+        Assert.Contains("max_samples: -1", page.Find("#train-yaml").TextContent);
+        page.Find("#train-start").Click();
+        page.WaitForAssertion(() => Assert.Contains("to fix before starting", page.Find("#train-problem-count").TextContent));
+        Assert.Empty(await ctx.Services.GetRequiredService<RunService>().QueueAsync());
+    }
+
+    [Fact]
+    public async Task A_number_field_that_cannot_be_read_stops_Start_instead_of_queueing_its_old_value()
+    {
+        await using var ctx = TrainStudio.Create();
+        var page = ctx.Render<TrainPage>(p => p.AddCascadingValue(ctx.Session));
+        await page.InvokeAsync(() => page.FindComponents<MudBlazor.MudSelect<string>>()
+            .Single(s => s.Instance.UserAttributes.TryGetValue("id", out var id) && (string)id! == "train-datasets").Instance.SelectedValuesChanged.InvokeAsync(["identity"]));
+
+        page.Find("#train-max-samples").Change("all of them");
+
+        page.WaitForAssertion(() => Assert.NotNull(ErrorAt(page, "train-max-samples")));
+        page.Find("#train-start").Click();
+        page.WaitForAssertion(() => Assert.Contains("to fix before starting", page.Find("#train-problem-count").TextContent));
+        Assert.Empty(await ctx.Services.GetRequiredService<RunService>().QueueAsync());
+        Assert.Empty(page.FindAll("#train-started"));
+    }
+
     /// <summary>The error MudBlazor shows under the field whose input has this id (null when it shows none).</summary>
     static string? ErrorAt(IRenderedComponent<TrainPage> page, string inputId) =>
         page.Find("#" + inputId).Closest(".mud-input-control")?.QuerySelector(".mud-input-helper-text.mud-input-error")?.TextContent.Trim();

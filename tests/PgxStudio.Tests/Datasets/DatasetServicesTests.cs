@@ -142,4 +142,67 @@ public sealed class DatasetServicesTests : IDisposable
         Assert.EndsWith("Fix dataset_info.json before adding datasets; nothing was changed.", await Refused(Add(Upload(), "ok", "ok.json", """[{"instruction": "q", "output": "a"}]""")));
         Assert.NotNull(_catalog.List().Problem);
     }
+
+    [Fact]
+    public async Task An_upload_into_a_folder_the_studio_cannot_write_names_that_folder_not_the_browser()
+    {
+        // A read-only data folder: mode 0555, which root ignores; as root, /sys/kernel refuses writes to everyone.
+        var readOnly = Path.Combine(_root.Path, "read-only-data");
+        Directory.CreateDirectory(readOnly);
+        File.SetUnixFileMode(readOnly, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        try
+        {
+            if (CanWrite(readOnly)) readOnly = "/sys/kernel";
+            Assert.False(CanWrite(readOnly), $"{readOnly} should refuse writes for this test");
+            var paths = new StudioPaths(_root.Path, new StudioOptions { DataDirectory = readOnly });
+            var upload = new DatasetUpload(paths, Options.Create(new StudioOptions()));
+
+            var refused = await Assert.ThrowsAsync<DatasetUploadException>(() => Add(upload, "notes", "notes.json", """[{"instruction": "a", "output": "b"}]"""));
+            Assert.StartsWith($"The studio cannot write into the data folder {readOnly} (", refused.Message);
+            Assert.EndsWith("make it writable for the account that runs the studio, then upload again. Nothing was added.", refused.Message);
+            Assert.DoesNotContain("browser", refused.Message);
+        }
+        finally
+        {
+            if (Directory.Exists(Path.Combine(_root.Path, "read-only-data")))
+                File.SetUnixFileMode(Path.Combine(_root.Path, "read-only-data"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    static bool CanWrite(string folder)
+    {
+        var probe = Path.Combine(folder, ".pgx-write-probe");
+        try
+        {
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
+    public void A_huge_record_is_cut_in_the_preview_and_shows_more_on_request_up_to_a_bound()
+    {
+        var huge = new string('y', 3_000_000);
+        File.WriteAllText(Data("long.json"), $$"""[{"instruction": "Read this.", "input": "{{huge}}", "output": "Done."}]""");
+        DatasetRegistry.Register(Path.Combine(_root.Path, "data"), new DatasetEntry { Name = "long", FileName = "long.json" });
+
+        var record = _catalog.Preview("long", 0, 10).Records.Single();
+        Assert.True(record.Cut);
+        Assert.Equal(PreviewCut.FirstBudget, record.RawJson.Length);
+        var turns = record.Conversation!.Messages.Sum(m => m.Content.Length) + record.Conversation.System.Length;
+        Assert.Equal(PreviewCut.FirstBudget, turns);
+        Assert.StartsWith("Read this.\nyyy", record.Conversation.Prompt[0].Content);
+
+        var more = _catalog.Record("long", 0, PreviewCut.More(record.Budget))!;
+        Assert.Equal(10 * PreviewCut.FirstBudget, more.RawJson.Length);
+        var most = _catalog.Record("long", 0, int.MaxValue)!;
+        Assert.Equal(PreviewCut.LargestBudget, most.RawJson.Length);
+        Assert.False(most.CanShowMore);
+        Assert.Null(_catalog.Record("long", 5, PreviewCut.FirstBudget));
+    }
 }

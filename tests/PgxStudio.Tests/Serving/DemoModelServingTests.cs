@@ -1,7 +1,9 @@
 using System.ClientModel;
 using OpenAI;
 using OpenAI.Chat;
+using PgxStudio.Cli;
 using PgxStudio.Engine.Models.Demo;
+using PgxStudio.Engine.Tokenization;
 using PgxStudio.Serving;
 
 namespace PgxStudio.Tests.Serving;
@@ -48,5 +50,31 @@ public class DemoModelServingTests
         Assert.Contains("context", e.Message);
         ChatCompletion after = await client.CompleteChatAsync([new UserChatMessage("still there?")], new ChatCompletionOptions { MaxOutputTokenCount = 3 });
         Assert.NotNull(after);
+    }
+
+    [Fact]
+    public async Task A_model_loaded_with_thinking_off_closes_an_empty_thought_in_every_prompt()
+    {
+        // The config the Chat page writes, read back by `pgx serve` as its worker would.
+        ServeModelSpec Spec(bool thinking)
+        {
+            var file = new FileInfo(Path.Combine(Directory.CreateTempSubdirectory().FullName, "serve.yaml"));
+            File.WriteAllText(file.FullName, PgxStudio.Chat.ChatModelLoader.Config(new PgxStudio.Chat.ChatModelRequest(Model.Value, [], "qwen3", thinking)));
+            return ServeVerb.Spec(file, model: null, adapter: null, template: null);
+        }
+        async Task<int> PromptTokens(ServeModelSpec spec)
+        {
+            using var backend = new EngineChatBackend(spec);
+            await using var server = await ChatServer.StartAsync(backend, new ChatServerOptions());
+            var client = new ChatClient(backend.ModelId, new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(server.Url, "v1") });
+            ChatCompletion reply = await client.CompleteChatAsync([new UserChatMessage("Who are you?")], new ChatCompletionOptions { MaxOutputTokenCount = 1, Temperature = 0 });
+            return reply.Usage.InputTokenCount;
+        }
+
+        var off = Spec(false);
+        Assert.False(off.EnableThinking);
+        Assert.True(Spec(true).EnableThinking);
+        var emptyThought = HfTokenizer.Load(Model.Value).Encode("<think>\n\n</think>\n\n").Count;
+        Assert.Equal(await PromptTokens(Spec(true)) + emptyThought, await PromptTokens(off));
     }
 }

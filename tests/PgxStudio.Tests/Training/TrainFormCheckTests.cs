@@ -17,7 +17,7 @@ public class TrainFormCheckTests
     [InlineData("learning_rate", "learning_rate must be positive, got -0.001.")]
     [InlineData("cutoff_len", "cutoff_len must be at least 1, got 0.")]
     [InlineData("lora_rank", "lora_rank must be at least 1, got 0.")]
-    [InlineData("dataset", "dataset is missing: name one or more datasets from dataset_info.json (comma separated).")]
+    [InlineData("dataset", "dataset is missing: pick one or more datasets from the list.")]
     [InlineData("per_device_train_batch_size", "per_device_train_batch_size must be at least 1.")]
     [InlineData("lr_scheduler_type", "lr_scheduler_type 'sometimes' is not supported: use linear, cosine, constant, constant_with_warmup.")]
     public async Task An_impossible_value_is_the_CLIs_sentence_at_its_field(string field, string message)
@@ -94,5 +94,26 @@ public class TrainFormCheckTests
         args.WeightDecay = -1;
         problems = ctx.Services.GetRequiredService<TrainFormCheck>().Check(TrainForm.FromArguments(args, DateTime.Now));
         Assert.Equal(["weight_decay must not be negative."], problems.Elsewhere(["dataset"]));
+    }
+
+    [Fact]
+    public async Task A_pretraining_dataset_on_an_sft_run_is_refused_at_the_datasets_field_and_fits_a_pt_run()
+    {
+        await using var ctx = TrainStudio.Create();
+        var check = ctx.Services.GetRequiredService<TrainFormCheck>();
+        var form = TrainStudio.SmallForm();
+        form.Datasets = ["identity", "pretrain_demo"];
+
+        var problems = check.Check(form);
+        Assert.Equal([TrainFields.Datasets], problems.Fields);
+        Assert.Equal("dataset 'pretrain_demo' is plain text without answers, which an sft run cannot learn from: choose stage pt for it, or an instruction dataset.",
+            problems.At(TrainFields.Datasets));
+        var start = await ctx.Services.GetRequiredService<TrainLauncher>().StartAsync(form, new PgxStudio.Runs.StudioUser("alice", false));
+        Assert.Null(start.Run);
+        Assert.Empty(await ctx.Services.GetRequiredService<PgxStudio.Runs.RunService>().QueueAsync());
+
+        form.Datasets = ["pretrain_demo"];
+        form.Stage = "pt";
+        Assert.Empty(check.Check(form).All);
     }
 }

@@ -25,6 +25,8 @@ public class TrainLauncherTests
         Assert.Equal((1, 2), (first.Position, second.Position)); // no job server here: both wait
         var queue = await ctx.Services.GetRequiredService<RunService>().QueueAsync();
         Assert.All(queue, e => Assert.Equal("gpu", e.Queue));
+        // As LlamaBoard's runner does, a run started here plots its loss into training_loss.png.
+        Assert.True(PgxStudio.Engine.Training.TrainingConfigLoader.Parse(run.Config, "run config").Arguments.PlotLoss);
     }
 
     [Fact]
