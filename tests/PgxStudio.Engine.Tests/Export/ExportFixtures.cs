@@ -16,11 +16,47 @@ static class ExportFixtures
 
     public static string Repo => TestPaths.Root;
 
+    /// <summary>
+    /// Everything these fixtures write lives under /tmp/pgx-export-tests/PID: models with real vocabularies and their
+    /// exports run to tens of MB each. The test host is killed rather than exited, so instead of cleaning up at exit each
+    /// run removes the folders of runs whose process is gone.
+    /// </summary>
+    static readonly string Root = CreateRoot();
+
+    static string CreateRoot()
+    {
+        var parent = Path.Combine(Path.GetTempPath(), "pgx-export-tests");
+        Directory.CreateDirectory(parent);
+        foreach (var stale in Directory.EnumerateDirectories(parent))
+            if (int.TryParse(Path.GetFileName(stale), out var pid) && !Alive(pid))
+                try { Directory.Delete(stale, recursive: true); }
+                catch (IOException) { }
+        return Directory.CreateDirectory(Path.Combine(parent, Environment.ProcessId.ToString())).FullName;
+    }
+
+    static bool Alive(int pid)
+    {
+        try { return !System.Diagnostics.Process.GetProcessById(pid).HasExited; }
+        catch (ArgumentException) { return false; }
+    }
+
+    /// <summary>A new temporary folder under this run's root.</summary>
+    public static string TempFolder(string prefix) => Directory.CreateDirectory(Path.Combine(Root, prefix + Guid.NewGuid().ToString("N")[..8])).FullName;
+
+    /// <summary>Moves a folder ModelFixtures made under this run's root.</summary>
+    static string Track(string dir)
+    {
+        var target = TempFolder("pgx-model-");
+        Directory.Delete(target);
+        Directory.Move(dir, target);
+        return target;
+    }
+
     /// <summary>A model with the demo-format tokenizer (Qwen's split regex) and Qwen3's chat template; weights with
     /// std <paramref name="std"/> (about 1.6/√hidden keeps activations of order one through the layers).</summary>
     public static string WithDemoTokenizer(ModelConfig config, long seed = 1, double std = 0.2)
     {
-        var dir = ModelFixtures.Write(config with { VocabSize = DemoVocabulary }, seed, std);
+        var dir = Track(ModelFixtures.Write(config with { VocabSize = DemoVocabulary }, seed, std));
         var tokenizer = Tokenization.TokenizerFixtures.Folder("demo-format");
         File.Copy(Path.Combine(tokenizer, "tokenizer.json"), Path.Combine(dir, "tokenizer.json"));
         var tokenizerConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(tokenizer, "tokenizer_config.json")))!.AsObject();
@@ -36,7 +72,7 @@ static class ExportFixtures
         var config = name == "llama3"
             ? ModelFixtures.Llama3() with { NumLayers = 1, VocabSize = 128256, RopeScaling = null }
             : ModelFixtures.Qwen3() with { NumLayers = 1, VocabSize = 151936 };
-        var dir = ModelFixtures.Write(config, seed: 3);
+        var dir = Track(ModelFixtures.Write(config, seed: 3));
         var tokenizer = Tokenization.TokenizerFixtures.Folder(name);
         foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json" })
             File.Copy(Path.Combine(tokenizer, file), Path.Combine(dir, file));
@@ -46,7 +82,7 @@ static class ExportFixtures
     /// <summary>Exports <paramref name="model"/> with extra config keys; returns the export folder.</summary>
     public static string Export(string model, string formats, string? quantization = null, params string[] extra)
     {
-        var exportDir = Path.Combine(Directory.CreateTempSubdirectory("pgx-export-").FullName, "out");
+        var exportDir = Path.Combine(TempFolder("pgx-export-"), "out");
         var lines = new List<string> { $"model_name_or_path: {model}", $"export_dir: {exportDir}", $"export_format: {formats}", $"dataset_dir: {Path.Combine(Repo, "data")}" };
         if (quantization is not null) lines.Add($"export_quantization: {quantization}");
         lines.AddRange(extra);

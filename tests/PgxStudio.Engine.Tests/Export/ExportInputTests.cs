@@ -19,7 +19,7 @@ public class ExportInputTests
         Assert.DoesNotMatch(@"\.\s+[A-Z]", message); // no second sentence
     }
 
-    static string Target() => Path.Combine(Directory.CreateTempSubdirectory("pgx-export-input-").FullName, "out");
+    static string Target() => Path.Combine(ExportFixtures.TempFolder("pgx-export-input-"), "out");
 
     [Theory]
     [InlineData("export_format: onnx", "export.yaml line 3: export_format onnx is not one of hf, gguf, nvfp4, fp8.")]

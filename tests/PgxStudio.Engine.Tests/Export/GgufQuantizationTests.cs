@@ -142,7 +142,7 @@ public class GgufQuantizationTests(ITestOutputHelper output)
     /// <summary>A Hugging Face folder whose weights are the GGUF's blocks decoded (Qwen3: no rope permutation).</summary>
     static string DecodedModelFolder(GgufFileReader gguf, string model)
     {
-        var dir = Directory.CreateTempSubdirectory("pgx-decoded-").FullName;
+        var dir = ExportFixtures.TempFolder("pgx-decoded-");
         File.Copy(Path.Combine(model, "config.json"), Path.Combine(dir, "config.json"));
         TorchRuntime.Initialize();
         var tensors = gguf.Tensors.Select(info =>

@@ -214,7 +214,7 @@ public class ModelOptCheckpointTests(ITestOutputHelper output)
     static string Dequantized(string model, string folder, string format)
     {
         var st = new RawSafetensors(folder);
-        var dir = Directory.CreateTempSubdirectory("pgx-dequantized-").FullName;
+        var dir = ExportFixtures.TempFolder("pgx-dequantized-");
         File.Copy(Path.Combine(model, "config.json"), Path.Combine(dir, "config.json"));
         var tensors = new List<(string, Tensor)>();
         foreach (var (name, e) in st.Tensors)

@@ -4,12 +4,16 @@ namespace PgxStudio.Tests.Cli;
 
 /// <summary>`pgx export` from a terminal: LLaMA-Factory's merge config plus export_format, the commands that serve what
 /// it wrote, and bad input as one sentence with exit code 2.</summary>
-public class ExportVerbServingTests
+public class ExportVerbServingTests : IDisposable
 {
+    readonly string _dir = Directory.CreateTempSubdirectory("pgx-export-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
     [Fact]
     public void A_terminal_export_prints_where_each_output_went_and_the_commands_that_serve_it()
     {
-        var dir = Directory.CreateTempSubdirectory("pgx-export-cli-").FullName;
+        var dir = _dir;
         Assert.Equal(0, Pgx.Run(TimeSpan.FromSeconds(60), "create-demo-model", "--out", Path.Combine(dir, "model")).ExitCode);
         File.WriteAllText(Path.Combine(dir, "export.yaml"), "model_name_or_path: model\nexport_dir: out/demo\nexport_size: 5\nexport_device: cpu\nexport_legacy_format: false\n");
 
@@ -23,7 +27,7 @@ public class ExportVerbServingTests
     [Fact]
     public void Merging_into_a_quantized_base_is_refused_in_one_sentence_with_exit_code_2()
     {
-        var dir = Directory.CreateTempSubdirectory("pgx-export-cli-").FullName;
+        var dir = _dir;
         File.WriteAllText(Path.Combine(dir, "export.yaml"), "model_name_or_path: model\nadapter_name_or_path: saves/qlora\nquantization_bit: 4\nexport_dir: out\n");
         var (code, stdout, stderr) = Pgx.RunIn(dir, TimeSpan.FromSeconds(60), "export", "export.yaml");
         Assert.Equal(2, code);
