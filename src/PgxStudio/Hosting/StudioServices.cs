@@ -51,6 +51,9 @@ public static class StudioServices
         // Evaluate page: predict runs on the GPU queue and their results
         services.AddSingleton<Evaluation.EvaluationLauncher>();
         services.AddSingleton<Evaluation.EvaluationHistory>();
+        // Export page: exports as queued runs, and the finished ones under saves/exports/ with their serve commands
+        services.AddSingleton<Exports.ExportLauncher>();
+        services.AddSingleton<Exports.ExportCatalog>();
         services.AddSingleton(provider => TorchRuntime.Initialize(provider.GetRequiredService<TorchOptions>()));
 
         return services;
