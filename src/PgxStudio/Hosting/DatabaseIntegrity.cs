@@ -26,6 +26,10 @@ public static class DatabaseIntegrity
         }
         if (result != "ok")
             throw new StartupProblem(
-                $"{path} is damaged (SQLite's quick_check: {result.TrimEnd('.')}); stop here and recover it with `sqlite3 {path} .recover | sqlite3 {path}.recovered` then put the recovered file in its place, or move it aside to start with an empty history.");
+                $"{path} is damaged (SQLite's quick_check: {OneLine(result)}); stop here and recover it with `sqlite3 {path} .recover | sqlite3 {path}.recovered` then put the recovered file in its place, or move it aside to start with an empty history.");
     }
+
+    /// <summary>quick_check answers "*** in database main ***" and a line per problem: one line for the sentence.</summary>
+    static string OneLine(string result) => string.Join("; ", result.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Where(l => !l.StartsWith("***", StringComparison.Ordinal))).TrimEnd('.');
 }

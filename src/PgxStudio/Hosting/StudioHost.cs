@@ -56,10 +56,11 @@ public static class StudioHost
         var savesLock = SavesLock.Acquire(paths.Saves);
         try
         {
-            builder.Services.AddSingleton(_ => savesLock); // created by the container, so disposed with the app
+            // Made by the container (and resolved by StudioPreparation), so the app's disposal releases it.
+            builder.Services.AddSingleton(_ => savesLock);
             return Build(builder, paths, studio);
         }
-        catch
+        catch (Exception e) when (e is not HostAbortedException) // a test host takes over the built app: it keeps the lock
         {
             savesLock.Dispose();
             throw;
@@ -92,7 +93,6 @@ public static class StudioHost
             .SetApplicationName("pgx-studio");
 
         var app = builder.Build();
-        _ = app.Services.GetRequiredService<SavesLock>();
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error", createScopeForErrors: true);
         app.UseLanAccess();
         app.UseStaticFiles();

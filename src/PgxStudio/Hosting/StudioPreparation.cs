@@ -11,8 +11,11 @@ namespace PgxStudio.Hosting;
 /// Runs once before the job servers start: loads libtorch, migrates the database (WAL mode), opens the queue
 /// storage, and reconciles runs a previous studio left behind. Problems become a <see cref="StartupProblem"/>.
 /// </summary>
-public sealed class StudioPreparation(IServiceProvider services, StudioPaths paths, ILogger<StudioPreparation> log) : IHostedService
+public sealed class StudioPreparation(IServiceProvider services, StudioPaths paths, SavesLock savesLock, ILogger<StudioPreparation> log) : IHostedService
 {
+    /// <summary>Held, not used: depending on it makes the container create the lock, and release it with the studio.</summary>
+    public SavesLock SavesLock { get; } = savesLock;
+
     readonly SemaphoreSlim _once = new(1, 1);
     bool _prepared;
 
