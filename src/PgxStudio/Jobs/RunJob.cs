@@ -87,7 +87,7 @@ public sealed class RunJob(
             }
             catch (Exception e) when (StorageFailure.Is(e))
             {
-                recordingFailure = $"The studio could not record this run's progress ({StorageFailure.Cause(e)}), so it stopped the run; free some space, then resume it.";
+                recordingFailure = $"The studio could not record this run's progress ({StorageFailure.Cause(e)}), so it stopped the run; once the disk takes writes again, resume it.";
                 log.LogError(e, "Run {RunId}: recording failed; stopping its worker.", run.Id);
                 StopGracefully(process, run.Id);
             }

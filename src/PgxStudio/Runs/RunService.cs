@@ -109,7 +109,9 @@ public sealed class RunService(
 
     void StopWorker(Run run)
     {
-        int? pid = registry.TryGet(run.Id, out var process) ? process.Id : run.WorkerPid;
+        // A worker that already exited (its job still recording how it ended) is not signalled: its id may be reused.
+        if (registry.TryGet(run.Id, out var process) && process.HasExited) return;
+        int? pid = process?.Id ?? run.WorkerPid;
         if (pid is not { } id) return;
         PosixSignals.Send(id, PosixSignals.SigTerm);
         var grace = TimeSpan.FromSeconds(options.Value.CancelGraceSeconds);

@@ -5,14 +5,16 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace PgxStudio.TestSupport;
 
 /// <summary>
-/// A studio database on a disk that fills up: every connection the studio opens gets SQLite's own size cap
-/// (`PRAGMA max_page_count`), so once <see cref="Fill"/> has used up the free pages, SQLite itself answers every
-/// write that needs another page with error 13, "database or disk is full", as on a full disk; <see cref="Free"/>
-/// lifts the cap, as freeing space does.
+/// The disk under a studio database going bad, told to SQLite itself on every connection the studio opens:
+/// <see cref="Fill"/> caps the file at its size (`PRAGMA max_page_count`) and uses up its free pages, so SQLite answers
+/// writes that need another page with error 13, "database or disk is full"; <see cref="MakeReadOnly"/> refuses every
+/// write (`PRAGMA query_only`, error 8), as a file system remounted read-only after an error does; <see cref="Repair"/>
+/// lifts both, as freeing space or fixing the disk does.
 /// </summary>
-public sealed class FullDisk(string databasePath) : DbConnectionInterceptor
+public sealed class FailingDisk(string databasePath) : DbConnectionInterceptor
 {
     volatile bool _full;
+    volatile bool _readOnly;
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
@@ -25,8 +27,9 @@ public sealed class FullDisk(string databasePath) : DbConnectionInterceptor
     void Apply(DbConnection connection)
     {
         using var command = connection.CreateCommand();
-        // 1 is raised by SQLite to the current size: no growth at all. The large value is SQLite's own ceiling.
-        command.CommandText = _full ? "PRAGMA max_page_count = 1;" : "PRAGMA max_page_count = 4294967294;";
+        // 1 is raised by SQLite to the file's current size: no growth at all. The large value is SQLite's own ceiling.
+        command.CommandText = (_full ? "PRAGMA max_page_count = 1;" : "PRAGMA max_page_count = 4294967294;") +
+                              (_readOnly ? "PRAGMA query_only = 1;" : "PRAGMA query_only = 0;");
         command.ExecuteNonQuery();
     }
 
@@ -45,7 +48,9 @@ public sealed class FullDisk(string databasePath) : DbConnectionInterceptor
         }
     }
 
-    public void Free() => _full = false;
+    public void MakeReadOnly() => _readOnly = true;
+
+    public void Repair() => _full = _readOnly = false;
 
     static void Execute(SqliteConnection connection, string sql, byte[]? bytes)
     {
