@@ -40,7 +40,8 @@ public sealed class FailingDisk(string databasePath) : DbConnectionInterceptor
         using var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
         connection.Open();
         Apply(connection);
-        Execute(connection, "CREATE TABLE IF NOT EXISTS DiskFiller (Bytes BLOB)", null);
+        try { Execute(connection, "CREATE TABLE IF NOT EXISTS DiskFiller (Bytes BLOB)", null); }
+        catch (SqliteException e) when (e.SqliteErrorCode == 13) { return; } // not even a page free for it
         foreach (var size in new[] { 65536, 4096, 512, 64, 8 })
         {
             try { while (true) Execute(connection, "INSERT INTO DiskFiller VALUES ($bytes)", new byte[size]); }
