@@ -94,6 +94,7 @@ public static class StudioHost
 
         var app = builder.Build();
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        app.UseLiveConnectionsEndOnStop();
         app.UseLanAccess();
         app.UseStaticFiles();
         app.UseAntiforgery();
