@@ -17,8 +17,15 @@ public static class StudioKeys
     {
         var folder = Folder(saves);
         Directory.CreateDirectory(folder, OwnerOnlyFolder);
-        File.SetUnixFileMode(folder, OwnerOnlyFolder);
-        foreach (var key in Directory.EnumerateFiles(folder)) File.SetUnixFileMode(key, OwnerOnlyFile);
+        try
+        {
+            File.SetUnixFileMode(folder, OwnerOnlyFolder);
+            foreach (var key in Directory.EnumerateFiles(folder)) File.SetUnixFileMode(key, OwnerOnlyFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A file system without Unix modes (a FAT or NTFS drive): the keys still work, as readable as the drive.
+        }
         return folder;
     }
 
