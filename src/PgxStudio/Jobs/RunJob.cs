@@ -89,7 +89,7 @@ public sealed class RunJob(
             {
                 recordingFailure = $"The studio could not record this run's progress ({StorageFailure.Cause(e)}), so it stopped the run; once the disk takes writes again, resume it.";
                 log.LogError(e, "Run {RunId}: recording failed; stopping its worker.", run.Id);
-                StopGracefully(process, run.Id);
+                WorkerProcess.StopGracefully(process.Id, run.Id, TimeSpan.FromSeconds(options.Value.CancelGraceSeconds));
             }
         }
 
@@ -119,6 +119,7 @@ public sealed class RunJob(
                 if (e.Event == WorkerEvent.Names.Error) lastError = e.Message;
                 if (e.Event == WorkerEvent.Names.Ready && run.Kind == RunKind.Serve && ServedModel(run, e) is { } served) loadedModels.Add(served);
                 if (WorkerLog.LineOf(e) is { } message) await workerLog.WriteAsync(message);
+                if (e.Event == WorkerEvent.Names.Log) continue; // a line and nothing else: the log has it, and the page got it
                 // A start (fresh, resumed or over) sets the run's rows to what its folder holds: one per step.
                 if (e.Event == WorkerEvent.Names.Started) await Record(() => recorder.ResumedAtAsync(run.Id, e.Step ?? 0, outputDir));
                 await Record(() => recorder.RecordEventAsync(run.Id, e));
@@ -140,17 +141,6 @@ public sealed class RunJob(
             loadedModels.Remove(run.Id);
             registry.Remove(run.Id);
         }
-    }
-
-    /// <summary>SIGTERM now (the worker checkpoints and exits), SIGKILL if it is still there after the grace period.</summary>
-    void StopGracefully(Process process, int runId)
-    {
-        int pid = process.Id;
-        PosixSignals.Send(pid, PosixSignals.SigTerm);
-        _ = Task.Delay(TimeSpan.FromSeconds(options.Value.CancelGraceSeconds)).ContinueWith(_ =>
-        {
-            if (WorkerProcess.IsAlive(pid, runId)) PosixSignals.Send(pid, PosixSignals.SigKill);
-        }, TaskScheduler.Default);
     }
 
     /// <summary>

@@ -112,13 +112,7 @@ public sealed class RunService(
         // A worker that already exited (its job still recording how it ended) is not signalled: its id may be reused.
         if (registry.TryGet(run.Id, out var process) && process.HasExited) return;
         int? pid = process?.Id ?? run.WorkerPid;
-        if (pid is not { } id) return;
-        PosixSignals.Send(id, PosixSignals.SigTerm);
-        var grace = TimeSpan.FromSeconds(options.Value.CancelGraceSeconds);
-        _ = Task.Delay(grace).ContinueWith(_ =>
-        {
-            if (WorkerProcess.IsAlive(id, run.Id)) PosixSignals.Send(id, PosixSignals.SigKill);
-        });
+        if (pid is { } id) WorkerProcess.StopGracefully(id, run.Id, TimeSpan.FromSeconds(options.Value.CancelGraceSeconds));
     }
 
     /// <summary>Queues an interrupted or cancelled run again; its worker continues from its last checkpoint.</summary>
