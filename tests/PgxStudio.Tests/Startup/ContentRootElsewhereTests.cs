@@ -26,6 +26,7 @@ public sealed class EmptyContentRootStudio : IAsyncLifetime
 /// The studio's own web assets, logging defaults and key protection do not depend on the content root: a
 /// `--contentRoot` elsewhere (a folder holding only data and saves) behaves like the repository's.
 /// </summary>
+[Collection(Queue.StudioCollection.Name)]
 public class ContentRootElsewhereTests(EmptyContentRootStudio fixture) : IClassFixture<EmptyContentRootStudio>
 {
     [Theory]

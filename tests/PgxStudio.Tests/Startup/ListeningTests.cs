@@ -8,6 +8,7 @@ namespace PgxStudio.Tests.Startup;
 /// Where the studio listens is asked in ASP.NET Core's usual ways, and its own default applies only when none says
 /// anything; whichever way names an address beyond loopback, the access key is required.
 /// </summary>
+[Collection(Queue.StudioCollection.Name)]
 public class ListeningTests
 {
     [Fact]
