@@ -21,7 +21,8 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
             run.HasIndex(r => r.Owner);
             run.HasMany(r => r.Metrics).WithOne().HasForeignKey(m => m.RunId).OnDelete(DeleteBehavior.Cascade);
         });
-        model.Entity<RunMetric>().HasIndex(m => new { m.RunId, m.Step });
+        // One row per step: a step's loss and its evaluation share it, and a resumed run redoes a step in place.
+        model.Entity<RunMetric>().HasIndex(m => new { m.RunId, m.Step }).IsUnique();
         model.Entity<BenchmarkResult>(result =>
         {
             result.Property(r => r.Name).HasMaxLength(200);

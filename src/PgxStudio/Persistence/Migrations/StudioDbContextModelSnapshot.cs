@@ -284,7 +284,8 @@ namespace PgxStudio.Persistence.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RunId", "Step");
+                    b.HasIndex("RunId", "Step")
+                        .IsUnique();
 
                     b.ToTable("RunMetrics");
                 });
