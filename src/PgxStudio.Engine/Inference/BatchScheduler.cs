@@ -57,7 +57,7 @@ public sealed class BatchScheduler : IDisposable
     /// <summary>Bytes of the KV slots allocated for the whole batch.</summary>
     public long KvCacheBytes => KvSlots.Bytes(_model.Config, Limits.MaxNumSeqs, ModelLen, _model.Dtype);
 
-    public SchedulerLoad Load => Volatile.Read(ref _load);
+    public SchedulerLoad Load => Volatile.Read(ref _load) with { PromptTokens = PromptTokens, GenerationTokens = GenerationTokens };
 
     /// <summary>Decode steps run so far (each advances every running sequence by one token).</summary>
     public long Steps => Interlocked.Read(ref _steps);

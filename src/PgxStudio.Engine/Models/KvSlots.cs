@@ -33,7 +33,7 @@ public sealed class KvSlots : KvCache
     public static long Bytes(ModelConfig config, int slots, int capacity, ScalarType dtype) =>
         BytesPerToken(config, dtype) * slots * capacity;
 
-    static long ElementSize(ScalarType dtype) => dtype switch
+    public static long ElementSize(ScalarType dtype) => dtype switch
     {
         ScalarType.Float64 or ScalarType.Int64 => 8,
         ScalarType.Float32 or ScalarType.Int32 => 4,
