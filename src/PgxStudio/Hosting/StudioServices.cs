@@ -45,6 +45,7 @@ public static class StudioServices
         services.AddSingleton<Chat.ChatModelLoader>();
         services.AddHttpClient<Chat.ChatClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
         services.AddScoped<Chat.ChatConversation>(); // per browser circuit: the conversation survives moving between pages
+        services.AddSingleton<Chat.ChatHistory>();    // each person's saved conversations, in SQLite
         // Datasets page: the registry, previews, token lengths and uploads
         services.AddSingleton<Datasets.DatasetCatalog>();
         services.AddSingleton<Datasets.DatasetUpload>();

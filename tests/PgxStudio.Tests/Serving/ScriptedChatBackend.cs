@@ -27,6 +27,8 @@ public sealed class ScriptedChatBackend(string modelId = "scripted-echo", int co
     public int MaxConcurrent => Volatile.Read(ref _maxActive);
     public int Cancelled => Volatile.Read(ref _cancelled);
     public int Completed => Volatile.Read(ref _completed);
+    /// <summary>The last request generated for (tests check the history a client sent).</summary>
+    public ChatCompletionRequest? LastRequest { get; private set; }
     /// <summary>When set, generation throws after this many pieces (a backend failure mid-stream).</summary>
     public int? FailAfterPieces { get; set; }
 
@@ -50,6 +52,7 @@ public sealed class ScriptedChatBackend(string modelId = "scripted-echo", int co
 
     public async IAsyncEnumerable<ChatDelta> StreamAsync(ChatCompletionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        LastRequest = request;
         int now = Interlocked.Increment(ref _active);
         int seen;
         while ((seen = Volatile.Read(ref _maxActive)) < now && Interlocked.CompareExchange(ref _maxActive, now, seen) != seen) { }
