@@ -33,6 +33,7 @@ public static class StudioServices
         services.AddSingleton<RunFiles>();
         services.AddSingleton<SystemInfo.SystemFactsService>();
         services.AddSingleton<Serving.LoadedChatModels>();
+        services.AddHttpClient<Serving.ServeLoadReader>(); // System and Benchmark pages: the loaded model's /metrics
         // Benchmark page: results in SQLite; one benchmark at a time per studio, outliving the page that started it.
         services.AddSingleton<Benchmarks.BenchmarkHistory>();
         services.AddSingleton<Benchmarks.BenchmarkRunner>();
