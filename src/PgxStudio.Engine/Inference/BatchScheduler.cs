@@ -233,26 +233,38 @@ public sealed class BatchScheduler : IDisposable
     }
 
     /// <summary>
-    /// Each row by its own settings. Greedy rows without a repetition penalty share one argmax; the others go through
-    /// their own sampler (temperature, top-k, top-p, penalty, seeded generator), so a row never depends on its neighbours.
+    /// Each row by its own settings. Rows with the same settings (and no repetition penalty, which depends on each
+    /// row's own tokens) are filtered in one batched pass: one argmax for greedy rows, one top-k/top-p for sampled
+    /// ones; each sampled row then draws from its own seeded generator, so a row never depends on its neighbours.
     /// </summary>
     static long[] Sample(Tensor logits, List<BatchSequence> batch)
     {
         var chosen = new long[batch.Count];
-        var plain = Enumerable.Range(0, batch.Count).Where(i => batch[i].Options.Greedy && batch[i].Options.RepetitionPenalty == 1.0).ToList();
-        foreach (var group in plain.GroupBy(i => batch[i].Options.VocabularyLimit))
+        var shared = Enumerable.Range(0, batch.Count).Where(i => batch[i].Options.RepetitionPenalty == 1.0).ToList();
+        foreach (var group in shared.GroupBy(i => SamplingKey(batch[i].Options)))
         {
-            using var rows = tensor(group.Select(i => (long)i).ToArray(), device: logits.device);
-            var scores = logits.index_select(0, rows);
-            if (group.Key is { } limit && limit < scores.shape[^1]) scores = scores.narrow(-1, 0, limit);
-            var best = scores.argmax(-1).cpu().data<long>().ToArray();
-            int k = 0;
-            foreach (var i in group) chosen[i] = best[k++];
+            using var scope = NewDisposeScope();
+            var rows = group.ToList();
+            var options = batch[rows[0]].Options;
+            var scores = TokenSampler.Scores(rows.Count == batch.Count ? logits : logits.index_select(0, tensor(rows.Select(i => (long)i).ToArray(), device: logits.device)), options);
+            if (options.Greedy)
+            {
+                var best = scores.argmax(-1).cpu().data<long>().ToArray();
+                for (int k = 0; k < rows.Count; k++) chosen[rows[k]] = best[k];
+                continue;
+            }
+            var (probabilities, order) = TokenSampler.Candidates(scores, options);
+            for (int k = 0; k < rows.Count; k++)
+                chosen[rows[k]] = batch[rows[k]].Sampler.Draw(probabilities.narrow(0, k, 1), order?.narrow(0, k, 1))[0];
         }
         for (int i = 0; i < batch.Count; i++)
-            if (!plain.Contains(i)) chosen[i] = batch[i].Sampler.Next(logits.narrow(0, i, 1), [batch[i].Seen])[0];
+            if (batch[i].Options.RepetitionPenalty != 1.0) chosen[i] = batch[i].Sampler.Next(logits.narrow(0, i, 1), [batch[i].Seen])[0];
         return chosen;
     }
+
+    /// <summary>Rows that filter alike: greedy ones by their vocabulary only; sampled ones by every filter setting.</summary>
+    static (bool, double, int, double, int?) SamplingKey(GenerationOptions o) =>
+        o.Greedy ? (true, 0, 0, 0, o.VocabularyLimit) : (false, o.Temperature, o.TopK, o.TopP, o.VocabularyLimit);
 
     /// <summary>Emits a chosen token, or ends the sequence on a stop token or at its token limit.</summary>
     void Deliver(BatchSequence s, long token)
