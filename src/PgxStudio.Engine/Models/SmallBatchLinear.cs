@@ -12,7 +12,7 @@ namespace PgxStudio.Engine.Models;
 /// there for few rows (fp32 through MKL costs 2.3× a single row at 4 rows and 2.7× at 8, as it repacks the weights
 /// every call). Here every output is one dot product accumulated in the same order whatever the number of rows or
 /// threads, so a row's result does not depend on what else is in the batch, bit for bit.
-/// Used only where it applies: inference (no grad), CPU, fp32 or bf16 contiguous weights, at most
+/// Used only where it applies: inference (no grad), CPU, fp32 or bf16 contiguous weights under 2 GiB, at most
 /// <see cref="MaxRows"/> rows, a width that is a multiple of 16, and AVX-512. Everything else goes to libtorch.
 /// </summary>
 public static unsafe class SmallBatchLinear
@@ -31,7 +31,8 @@ public static unsafe class SmallBatchLinear
         if (!Enabled || is_grad_enabled() || x.device_type != TorchSharp.DeviceType.CPU || weight.device_type != TorchSharp.DeviceType.CPU) return false;
         if (weight.dtype is not (ScalarType.Float32 or ScalarType.BFloat16) || x.dtype != weight.dtype || weight.dim() != 2 || !weight.is_contiguous()) return false;
         long width = weight.shape[1];
-        return width % 16 == 0 && x.shape[^1] == width && x.numel() / width <= MaxRows;
+        // A span over the weights is at most 2 GiB: a bigger matrix (a 7B model's fp32 output head) stays with libtorch.
+        return width % 16 == 0 && x.shape[^1] == width && x.numel() / width <= MaxRows && weight.numel() * weight.ElementSize <= int.MaxValue;
     }
 
     public static Tensor Forward(Tensor x, Tensor weight, Tensor? bias = null)
