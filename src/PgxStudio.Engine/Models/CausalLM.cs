@@ -57,7 +57,11 @@ public sealed class CausalLM : nn.Module
         return model.norm.forward(h).MoveToOuterDisposeScope();
     }
 
-    public Tensor Logits(Tensor hidden) => nn.functional.linear(hidden, lm_head?.weight ?? model.embed_tokens.weight);
+    public Tensor Logits(Tensor hidden)
+    {
+        var head = lm_head?.weight ?? model.embed_tokens.weight;
+        return SmallBatchLinear.Applies(hidden, head) ? SmallBatchLinear.Forward(hidden, head) : nn.functional.linear(hidden, head);
+    }
 
     /// <summary>Logits for a batch of (right- or left-) padded sequences with no cache: [batch, seq, vocab].</summary>
     public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null)

@@ -21,7 +21,9 @@ public static class ChatVerb
             EngineChatBackend backend;
             try
             {
-                backend = new EngineChatBackend(new ServeModelSpec(parse.GetValue(model)!.FullName, parse.GetValue(adapter)?.FullName, EnableThinking: parse.GetValue(thinking)), parse.GetValue(template));
+                // One person in a terminal: one KV slot is all the batch needs.
+                backend = new EngineChatBackend(new ServeModelSpec(parse.GetValue(model)!.FullName, parse.GetValue(adapter)?.FullName, EnableThinking: parse.GetValue(thinking))
+                    { Limits = new Engine.Inference.BatchLimits { MaxNumSeqs = 1 } }, parse.GetValue(template));
             }
             catch (Exception e) when (e is Engine.Models.ModelFileException or Engine.Tokenization.TokenizerFileException or ArgumentException)
             {
