@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using PgxStudio.Chat;
 using PgxStudio.Persistence;
 using PgxStudio.Runs;
 using PgxStudio.Serving;
@@ -64,5 +65,54 @@ public class ChatTests
         await page.Locator("#chat-unload").ClickAsync();
         await Assertions.Expect(page.Locator("#chat-load")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         Assert.Empty(studio.Get<LoadedChatModels>().Current);
+    }
+
+    [Fact]
+    public async Task Two_people_chat_at_once_and_a_reload_continues_the_conversation()
+    {
+        using var root = new TempContentRoot();
+        await using var studio = await StudioInstance.StartAsync(root.Path, environment: "Production");
+        var loader = studio.Get<ChatModelLoader>();
+        var run = await loader.LoadAsync(new ChatModelRequest("saves/models/pgx-demo-tiny", [], null), new StudioUser("erin", false));
+        await Eventually.Get(() => Task.FromResult(loader.Loaded(run.Id)), m => m is not null, TimeSpan.FromSeconds(90), "the demo model to load");
+
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var erin = await Browser.OpenAsync(browser, studio, "/chat", owner: "erin");
+        var frank = await Browser.OpenAsync(browser, studio, "/chat", owner: "frank");
+        foreach (var page in new[] { erin, frank })
+        {
+            await page.Locator("#chat-max-tokens").FillAsync("40");
+            await page.Locator("#chat-max-tokens").PressAsync("Tab");
+        }
+
+        // Both ask at the same moment; both answers stream and settle, each in its own conversation.
+        await erin.Locator("#chat-input").FillAsync("Erin asks about rivers");
+        await frank.Locator("#chat-input").FillAsync("Frank asks about lanterns");
+        await Task.WhenAll(erin.Locator("#chat-send").ClickAsync(), frank.Locator("#chat-send").ClickAsync());
+        await Assertions.Expect(erin.Locator("#chat-message-1 .chat-copy")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Assertions.Expect(frank.Locator("#chat-message-1 .chat-copy")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Assertions.Expect(erin.Locator(".chat-conversation-title")).ToHaveTextAsync("Erin asks about rivers");
+        await Assertions.Expect(frank.Locator(".chat-conversation-title")).ToHaveTextAsync("Frank asks about lanterns");
+        var answer = await erin.Locator("#chat-message-1 .chat-text").InnerTextAsync();
+
+        // Erin reloads: the address names her conversation, and it comes back from the database.
+        await Assertions.Expect(erin).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/chat/\d+$"));
+        await erin.ReloadAsync();
+        await Browser.WaitForInteractiveAsync(erin);
+        await Assertions.Expect(erin.Locator("#chat-message-0")).ToContainTextAsync("Erin asks about rivers");
+        Assert.Equal(answer, await erin.Locator("#chat-message-1 .chat-text").InnerTextAsync());
+        await Assertions.Expect(erin.Locator("#chat-title")).ToHaveTextAsync("Erin asks about rivers");
+
+        // and continues it
+        await erin.Locator("#chat-input").FillAsync("And lakes?");
+        await erin.Locator("#chat-send").ClickAsync();
+        await Assertions.Expect(erin.Locator("#chat-message-3 .chat-copy")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Assertions.Expect(erin.Locator(".chat-conversation")).ToHaveCountAsync(1);
+        await Browser.ScreenshotAsync(erin, "chat-conversations");
+        var saved = await studio.Get<ChatHistory>().ListAsync("erin");
+        Assert.Equal(4, saved.Single().Messages);
+        Assert.Single(await studio.Get<ChatHistory>().ListAsync("frank"));
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace PgxStudio.TestSupport;
@@ -26,9 +27,10 @@ public sealed class StudioInstance : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _factory.Services.GetRequiredService<T>();
 
-    public static Task<StudioInstance> StartAsync(string contentRoot, string environment = "Development")
+    /// <param name="services">Changes to the studio's services (a test's own database interceptor, say).</param>
+    public static Task<StudioInstance> StartAsync(string contentRoot, string environment = "Development", Action<IServiceCollection>? services = null)
     {
-        var factory = new Factory(contentRoot, environment);
+        var factory = new Factory(contentRoot, environment, services);
         factory.UseKestrel(0);
         factory.StartServer();
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -39,12 +41,13 @@ public sealed class StudioInstance : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _factory.DisposeAsync();
 
-    sealed class Factory(string contentRoot, string environment) : WebApplicationFactory<Program>
+    sealed class Factory(string contentRoot, string environment, Action<IServiceCollection>? services) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseContentRoot(contentRoot);
             builder.UseEnvironment(environment);
+            if (services is not null) builder.ConfigureTestServices(services);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PgxStudio.Engine.Inference;
 using PgxStudio.Engine.Models;
 using static TorchSharp.torch;
 
@@ -22,30 +23,31 @@ public static class ModelThroughput
     public static double PrefillFlops(ModelConfig c, int tokens) =>
         2.0 * MatmulParameters(c) * tokens + 2.0 * c.NumLayers * (double)tokens * tokens * c.NumHeads * c.HeadDim;
 
-    /// <summary>Tokens per second of decoding `steps` tokens per sequence after a prompt of `promptLength`.</summary>
+    /// <summary>
+    /// Tokens per second of the serving decode step: `batch` sequences with prompts of `promptLength` random tokens
+    /// run through the continuous-batching scheduler (KV slots, masks, greedy sampling, streaming) exactly as
+    /// `pgx serve` runs them; the clock starts once every sequence has its first token, so prefill is not counted.
+    /// </summary>
     public static double DecodeTokensPerSecond(CausalLM model, int batch, int promptLength, int steps)
     {
-        using var noGrad = no_grad();
-        using var cache = new KvCache(model.Config, batch, promptLength + steps + 1, model.Dtype, model.Device);
-        using var keyMask = ones([batch, promptLength + steps + 1], ScalarType.Int64, model.Device);
-        using (var scope = NewDisposeScope())
-        {
-            var prompt = randint(0, model.Config.VocabSize, [batch, promptLength], device: model.Device);
-            var positions = arange(0, promptLength, device: model.Device).unsqueeze(0).expand(batch, -1);
-            model.Hidden(prompt, positions, AttentionMasks.Causal(keyMask.narrow(1, 0, promptLength), promptLength, 0), cache, 0);
-        }
-        MachineLimits.Synchronize(model.Device);
+        using var scheduler = new BatchScheduler(model, new BatchLimits { MaxNumSeqs = batch, MaxModelLen = promptLength + steps + 1 }, start: false);
+        var random = new Random(1);
+        var options = new GenerationOptions { DoSample = false, MaxNewTokens = steps + 1 };
+        var streams = Enumerable.Range(0, batch)
+            .Select(_ => scheduler.GenerateAsync(Enumerable.Range(0, promptLength).Select(_ => random.Next(model.Config.VocabSize)).ToList(), options).GetAsyncEnumerator())
+            .ToList();
+        var first = streams.Select(s => s.MoveNextAsync().AsTask()).ToList();
+        scheduler.Start();
+        Task.WaitAll(first);
         var clock = Stopwatch.StartNew();
-        for (int step = 0; step < steps; step++)
+        long tokens = Task.WhenAll(streams.Select(async s =>
         {
-            using var scope = NewDisposeScope();
-            int offset = promptLength + step;
-            var token = randint(0, model.Config.VocabSize, [batch, 1], device: model.Device);
-            var position = full([batch, 1], offset, ScalarType.Int64, model.Device);
-            var hidden = model.Hidden(token, position, AttentionMasks.Causal(keyMask.narrow(1, 0, offset + 1), 1, offset), cache, offset);
-            model.Logits(hidden).argmax(-1).cpu();
-        }
-        return (double)batch * steps / clock.Elapsed.TotalSeconds;
+            int n = 0;
+            while (await s.MoveNextAsync()) n++;
+            await s.DisposeAsync();
+            return n;
+        })).Result.Sum();
+        return tokens / clock.Elapsed.TotalSeconds;
     }
 
     public static double PrefillTokensPerSecond(CausalLM model, int batch, int tokens, int repeats = 3)

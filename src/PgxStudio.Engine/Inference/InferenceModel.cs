@@ -11,13 +11,14 @@ namespace PgxStudio.Engine.Inference;
 /// </summary>
 public static class InferenceModel
 {
-    public static CausalLM Load(string modelDirectory, IReadOnlyList<string> adapters, QuantizationSettings? quantization = null)
+    /// <param name="dtype">The compute dtype; the model's default (<see cref="CausalLM.DefaultDtype"/>) when null.</param>
+    public static CausalLM Load(string modelDirectory, IReadOnlyList<string> adapters, QuantizationSettings? quantization = null,
+        TorchSharp.torch.ScalarType? dtype = null)
     {
         if (quantization is not null && adapters.Count > 1)
             throw new ModelFileException($"A base loaded with quantization_bit takes one adapter, not {adapters.Count}; merge the others into the base first (pgx export), or load it unquantized.");
-        var model = quantization is null
-            ? CausalLM.Load(modelDirectory)
-            : CausalLM.Load(modelDirectory, _ => new WeightStorage(CausalLM.DefaultDtype(ModelConfig.Load(modelDirectory), Native.TorchRuntime.Info.Device), Quantization: quantization));
+        var chosen = dtype ?? CausalLM.DefaultDtype(ModelConfig.Load(modelDirectory), Native.TorchRuntime.Info.Device);
+        var model = CausalLM.Load(modelDirectory, _ => new WeightStorage(chosen, Quantization: quantization));
         try
         {
             foreach (var adapter in adapters) LoraAdapter.Apply(model, adapter, merge: quantization is null);

@@ -66,7 +66,11 @@ public sealed class CausalLM : nn.Module
     /// <summary>The output projection's weight: lm_head, or the embedding table when they are tied.</summary>
     public Tensor HeadWeight => lm_head?.weight ?? model.embed_tokens.weight;
 
-    public Tensor Logits(Tensor hidden) => nn.functional.linear(hidden, Precision.Cast(HeadWeight, hidden.dtype));
+    public Tensor Logits(Tensor hidden)
+    {
+        var head = Precision.Cast(HeadWeight, hidden.dtype);
+        return SmallBatchLinear.Applies(hidden, head) ? SmallBatchLinear.Forward(hidden, head) : nn.functional.linear(hidden, head);
+    }
 
     /// <summary>Logits for a batch of (right- or left-) padded sequences with no cache: [batch, seq, vocab].</summary>
     public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null)

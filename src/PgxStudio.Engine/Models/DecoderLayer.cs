@@ -44,13 +44,22 @@ public sealed class Attention : nn.Module
         k = RotaryEmbedding.Apply(k.transpose(1, 2), cos, sin);
         if (cache is not null) (k, v) = cache.Append(layer, offset, k, v);
         int groups = _config.NumHeads / _config.NumKeyValueHeads;
-        if (groups > 1)
-        {
-            k = k.repeat_interleave(groups, dim: 1);
-            v = v.repeat_interleave(groups, dim: 1);
-        }
-        var attended = nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, false);
+        var attended = groups == 1
+            ? nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, false)
+            : Grouped(q, k, v, mask, groups);
         return o_proj.forward(attended.transpose(1, 2).reshape(b, s, -1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Grouped-query attention without copying the keys and values once per query head (repeat_interleave copied
+    /// the whole cache every step): the G query heads that share a key/value head become G·s query rows of it.
+    /// </summary>
+    static Tensor Grouped(Tensor q, Tensor k, Tensor v, Tensor mask, int groups)
+    {
+        long b = q.shape[0], heads = q.shape[1], s = q.shape[2], d = q.shape[3];
+        var rows = q.reshape(b, heads / groups, groups * s, d);            // query head h = kv·G + g → row g·s + i
+        var rowMask = s == 1 ? mask : mask.repeat(1, 1, groups, 1);         // [batch, 1, G·s, keys]
+        return nn.functional.scaled_dot_product_attention(rows, k, v, rowMask, 0.0, false).reshape(b, heads, s, d);
     }
 }
 

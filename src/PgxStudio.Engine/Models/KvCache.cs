@@ -5,8 +5,9 @@ namespace PgxStudio.Engine.Models;
 /// <summary>
 /// Preallocated keys and values for every layer ([batch, kv_heads, capacity, head_dim]); generation writes each
 /// step's keys in place instead of concatenating. Not a module: it holds activations, not weights.
+/// Every row of the batch is at the same position; <see cref="KvSlots"/> is the layout where each row has its own.
 /// </summary>
-public sealed class KvCache : IDisposable
+public class KvCache : IDisposable
 {
     readonly Tensor[] _keys;
     readonly Tensor[] _values;
@@ -14,13 +15,27 @@ public sealed class KvCache : IDisposable
     public KvCache(ModelConfig config, long batch, int capacity, ScalarType dtype, Device device)
     {
         Capacity = capacity;
-        _keys = new Tensor[config.NumLayers];
-        _values = new Tensor[config.NumLayers];
+        (_keys, _values) = Allocate(config, batch, capacity, dtype, device);
+    }
+
+    protected KvCache(int capacity)
+    {
+        Capacity = capacity;
+        _keys = [];
+        _values = [];
+    }
+
+    /// <summary>Zeroed, not empty: masked positions are still multiplied, and stale memory may hold NaN.</summary>
+    protected static (Tensor[] Keys, Tensor[] Values) Allocate(ModelConfig config, long rows, int capacity, ScalarType dtype, Device device)
+    {
+        var keys = new Tensor[config.NumLayers];
+        var values = new Tensor[config.NumLayers];
         for (int i = 0; i < config.NumLayers; i++)
         {
-            _keys[i] = zeros([batch, config.NumKeyValueHeads, capacity, config.HeadDim], dtype, device);
-            _values[i] = zeros([batch, config.NumKeyValueHeads, capacity, config.HeadDim], dtype, device);
+            keys[i] = zeros([rows, config.NumKeyValueHeads, capacity, config.HeadDim], dtype, device);
+            values[i] = zeros([rows, config.NumKeyValueHeads, capacity, config.HeadDim], dtype, device);
         }
+        return (keys, values);
     }
 
     public int Capacity { get; }
@@ -29,7 +44,7 @@ public sealed class KvCache : IDisposable
     public int Length { get; private set; }
 
     /// <summary>Stores this step's keys/values at [offset, offset+s) and returns views of everything so far.</summary>
-    public (Tensor Keys, Tensor Values) Append(int layer, int offset, Tensor keys, Tensor values)
+    public virtual (Tensor Keys, Tensor Values) Append(int layer, int offset, Tensor keys, Tensor values)
     {
         long s = keys.shape[2];
         if (offset + s > Capacity)
@@ -40,8 +55,9 @@ public sealed class KvCache : IDisposable
         return (_keys[layer].narrow(2, 0, offset + s), _values[layer].narrow(2, 0, offset + s));
     }
 
-    public void Dispose()
+    public virtual void Dispose()
     {
         foreach (var t in _keys.Concat(_values)) t.Dispose();
+        GC.SuppressFinalize(this);
     }
 }

@@ -63,13 +63,17 @@ public class Projection : nn.Module<Tensor, Tensor>
     {
         var y = _quantized is not null
             ? QuantizedLinear.Apply(x, _quantized, bias is null ? null : Precision.Cast(bias, x.dtype))
-            : nn.functional.linear(x, Precision.Cast(weight!, x.dtype), bias is null ? null : Precision.Cast(bias, x.dtype));
+            : Linear(x, Precision.Cast(weight!, x.dtype), bias is null ? null : Precision.Cast(bias, x.dtype));
         if (_loraA is null) return y;
         using var scope = NewDisposeScope();
         var input = _loraDropout is not null && training ? _loraDropout.forward(x) : x;
         var delta = nn.functional.linear(nn.functional.linear(input.to(_loraA.weight.dtype), _loraA.weight), _loraB!.weight) * _loraScale;
         return y.add_(delta.to(y.dtype)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>A few rows without gradients (decoding) read the weights once for all rows; the rest is libtorch's.</summary>
+    static Tensor Linear(Tensor x, Tensor weight, Tensor? bias) =>
+        SmallBatchLinear.Applies(x, weight) ? SmallBatchLinear.Forward(x, weight, bias) : nn.functional.linear(x, weight, bias);
 
     protected override void Dispose(bool disposing)
     {

@@ -84,7 +84,8 @@ public static class TrainingConfigLoader
             problems.Add($"{where}: {name} {error}.");
     }
 
-    static IEnumerable<(string Key, string? Value, long Line)> ReadMapping(string yaml, string source)
+    /// <summary>The top-level key: value pairs of a YAML config with their lines (a YAML list becomes a comma list).</summary>
+    internal static IEnumerable<(string Key, string? Value, long Line)> ReadMapping(string yaml, string source)
     {
         var stream = new YamlStream();
         try { stream.Load(new StringReader(yaml)); }

@@ -65,6 +65,9 @@ public static class BenchModelVerbs
                     double flops = ModelThroughput.PrefillFlops(lm.Config, parse.GetValue(promptLength)) * (pps / parse.GetValue(promptLength));
                     return new { batch, tokens_per_second = Math.Round(pps, 2), achieved = flops, ratio_to_limit = Math.Round(flops / limit, 4) };
                 }).ToList();
+                // The batching curve in the same run: how many times batch 1's tokens/s each batch reaches.
+                var single = rows.FirstOrDefault(r => r.batch == 1)?.tokens_per_second;
+                var scaling = decode && single is > 0 ? rows.ToDictionary(r => r.batch.ToString(), r => Math.Round(r.tokens_per_second / single.Value, 2)) : null;
                 var result = new
                 {
                     benchmark = name,
@@ -76,11 +79,13 @@ public static class BenchModelVerbs
                     limit = decode ? "memory_bandwidth_bytes_per_second" : "matmul_flops_per_second",
                     limit_value = limit,
                     results = rows,
+                    tokens_per_second_vs_batch_1 = scaling,
                 };
                 if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result));
                 else
                     foreach (var r in rows)
-                        Console.WriteLine($"{name} {label} batch {r.batch}: {r.tokens_per_second} tokens/s, {r.ratio_to_limit:P1} of this machine's {(decode ? $"{limit / 1e9:0.0} GB/s" : $"{limit / 1e9:0.0} GFLOP/s")}");
+                        Console.WriteLine($"{name} {label} batch {r.batch}: {r.tokens_per_second} tokens/s, {r.ratio_to_limit:P1} of this machine's {(decode ? $"{limit / 1e9:0.0} GB/s" : $"{limit / 1e9:0.0} GFLOP/s")}"
+                            + (scaling?.GetValueOrDefault(r.batch.ToString()) is { } x && r.batch != 1 ? $", {x}× batch 1" : ""));
             }
             return Task.FromResult(0);
         });

@@ -22,8 +22,10 @@ public static class ChatVerb
             EngineChatBackend backend;
             try
             {
+                // One person in a terminal: one KV slot is all the batch needs.
                 backend = new EngineChatBackend(new ServeModelSpec(parse.GetValue(model)!.FullName, parse.GetValue(adapter)?.FullName, EnableThinking: parse.GetValue(thinking),
-                    Quantization: Engine.Quantization.QuantizationSettings.From(parse.GetValue(quantization), "bnb", "nf4", true)), parse.GetValue(template));
+                    Quantization: Engine.Quantization.QuantizationSettings.From(parse.GetValue(quantization), "bnb", "nf4", true))
+                    { Limits = new Engine.Inference.BatchLimits { MaxNumSeqs = 1 } }, parse.GetValue(template));
             }
             catch (Exception e) when (e is Engine.Models.ModelFileException or Engine.Tokenization.TokenizerFileException or ArgumentException)
             {

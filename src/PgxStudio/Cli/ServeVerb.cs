@@ -21,9 +21,14 @@ public static class ServeVerb
         var port = new Option<int>("--port") { Description = "TCP port to listen on (0 = any free port, announced in the ready event).", Required = true };
         var apiKey = new Option<string?>("--api-key") { Description = "Require \"Authorization: Bearer KEY\" on every request." };
         var host = new Option<string>("--host") { Description = "Address to listen on (127.0.0.1 = this machine only; 0.0.0.0 = the LAN).", DefaultValueFactory = _ => "127.0.0.1" };
-        var command = new Command("serve", "Serve a model over OpenAI-compatible HTTP (/v1/models, /v1/chat/completions).")
+        var maxNumSeqs = new Option<int>("--max-num-seqs") { Description = "Requests decoded together in one batch; more wait in line. Each holds a KV slot of --max-model-len tokens.", DefaultValueFactory = _ => 8 };
+        var maxModelLen = new Option<int?>("--max-model-len") { Description = $"Prompt + answer tokens of one request (default: the model's context, at most {Engine.Inference.BatchLimits.DefaultModelLenCap})." };
+        var maxBatchedTokens = new Option<int?>("--max-num-batched-tokens") { Description = "Prompt tokens prefilled together in one step (default: max(2048, --max-model-len))." };
+        var dtype = new Option<string>("--dtype") { Description = "auto (fp32 on the CPU, the checkpoint's bf16 on CUDA), float32 or bfloat16.", DefaultValueFactory = _ => "auto" };
+        dtype.AcceptOnlyFromAmong(ServeDtype.Choices);
+        var command = new Command("serve", "Serve a model over OpenAI-compatible HTTP (/v1/models, /v1/chat/completions, /v1/completions, /metrics) with continuous batching.")
         {
-            config, model, adapter, template, port, apiKey, host,
+            config, model, adapter, template, port, apiKey, host, maxNumSeqs, maxModelLen, maxBatchedTokens, dtype,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -36,7 +41,14 @@ public static class ServeVerb
             ServeModelSpec spec;
             try
             {
-                spec = Spec(parse.GetValue(config), parse.GetValue(model), parse.GetValue(adapter), parse.GetValue(template));
+                spec = Spec(parse.GetValue(config), parse.GetValue(model), parse.GetValue(adapter), parse.GetValue(template)) with
+                {
+                    Limits = new Engine.Inference.BatchLimits
+                    {
+                        MaxNumSeqs = parse.GetValue(maxNumSeqs), MaxModelLen = parse.GetValue(maxModelLen), MaxNumBatchedTokens = parse.GetValue(maxBatchedTokens),
+                    },
+                    Dtype = parse.GetValue(dtype),
+                };
             }
             catch (Exception e) when (e is TrainingConfigException or IOException)
             {

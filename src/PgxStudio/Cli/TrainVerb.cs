@@ -40,7 +40,12 @@ public static class TrainVerb
             bool interactive = Environment.GetEnvironmentVariable(WorkerLaunch.SupervisedVariable) != "1" && !Console.IsOutputRedirected;
             var outcome = interactive
                 ? TerminalProgress.Run(observer => new Trainer(loaded.Arguments, observer).Run(console.StopRequested))
-                : new Trainer(loaded.Arguments, TrainingObservers.From(p => console.Emit(ToEvent(p)))).Run(console.StopRequested);
+                : new Trainer(loaded.Arguments, TrainingObservers.From(p =>
+                {
+                    console.Emit(ToEvent(p));
+                    // The same progress as lines for the run's log, which the events alone leave empty.
+                    if (TrainingLogLine.Of(p) is { } line) console.Emit(new WorkerEvent { Event = WorkerEvent.Names.Log, Message = line });
+                })).Run(console.StopRequested);
             return outcome == Trainer.Outcome.Stopped ? WorkerExitCodes.Cancelled : WorkerExitCodes.Succeeded;
         }
         catch (Exception e) when (e is TrainingConfigException or DatasetException or ModelFileException or TokenizerFileException or TorchSetupException or ArgumentException or IOException)

@@ -27,7 +27,7 @@ public sealed class EvaluateForm
 
     /// <summary>The run's folder, LlamaBoard's layout: saves/MODEL/eval/NAME (or saves/MODEL/lora/eval_… with adapters).</summary>
     public string OutputDir(string savesRelative) =>
-        $"{savesRelative}/{Path.GetFileName(Path.TrimEndingDirectorySeparator(ModelPath.Trim()))}/{(Adapters.Count > 0 ? "lora" : "base")}/{Name.Trim()}";
+        $"{savesRelative}/{Runs.ModelFolderName.Of(ModelPath)}/{(Adapters.Count > 0 ? "lora" : "base")}/{Name.Trim()}";
 
     public string Yaml(string savesRelative)
     {

@@ -1,7 +1,8 @@
 namespace PgxStudio.Hosting;
 
 /// <summary>
-/// The studio reads appsettings.json, wwwroot/, data/ and saves/ from the repo root. Found from --contentRoot,
+/// The studio reads appsettings.json, data/ and saves/ from the repo root (its web assets travel with the build,
+/// see <see cref="StudioDefaults.WebRoot"/>). Found from --contentRoot,
 /// the PGX_HOME variable, the current folder, or by walking up from the executable to the folder holding
 /// PgxStudio.sln.
 /// </summary>

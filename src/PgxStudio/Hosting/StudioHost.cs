@@ -31,13 +31,17 @@ public static class StudioHost
         {
             Args = args.Where(a => a != "studio").ToArray(),
             ContentRootPath = contentRoot,
-            WebRootPath = Path.Combine(contentRoot, "wwwroot"),
+            // The studio's own assets, wherever the content root (its data and saves) may be.
+            WebRootPath = StudioDefaults.WebRoot,
         });
+        builder.Configuration.AddStudioDefaults();
         builder.Configuration.AddEnvironmentVariables("PGX_");
         configure?.Invoke(builder);
         // Framework and package assets (blazor.web.js, MudBlazor) come from the build's static web asset
         // manifest; without this an unpublished build serves them only in Development.
         builder.WebHost.UseStaticWebAssets();
+        // --urls, ASPNETCORE_URLS, Urls, Kestrel:Endpoints or ASPNETCORE_HTTP_PORTS decide; else the studio's default.
+        if (ListenAddresses.NoneGiven(builder.Configuration)) builder.WebHost.UseUrls(ListenAddresses.Default);
 
         var studio = StartupChecks.BindOptions(builder.Configuration);
         var torchOptions = StartupChecks.BindTorchOptions(builder.Configuration);
@@ -46,8 +50,25 @@ public static class StudioHost
         var paths = new StudioPaths(contentRoot, studio);
         builder.Services.AddSingleton(paths);
         StartupChecks.EnsureWritableFolder(paths.Saves, "Studio:SavesDirectory");
-        StartupChecks.RequireAccessKeyBeyondLoopback(Urls(builder.Configuration), studio.AccessKey);
+        StartupChecks.RequireAccessKeyBeyondLoopback(ListenAddresses.Named(builder.Configuration), studio.AccessKey);
 
+        // Before anything reads the databases or looks at workers: a second studio on this saves/ stops here.
+        var savesLock = SavesLock.Acquire(paths.Saves);
+        try
+        {
+            // Made by the container (and resolved by StudioPreparation), so the app's disposal releases it.
+            builder.Services.AddSingleton(_ => savesLock);
+            return Build(builder, paths, studio);
+        }
+        catch (Exception e) when (e is not HostAbortedException) // a test host takes over the built app: it keeps the lock
+        {
+            savesLock.Dispose();
+            throw;
+        }
+    }
+
+    static WebApplication Build(WebApplicationBuilder builder, StudioPaths paths, StudioOptions studio)
+    {
         // Registered before the Hangfire servers: hosted services start in order, so no job runs before
         // libtorch is loaded, the databases are migrated and the runs are reconciled.
         builder.Services.AddSingleton<StudioPreparation>();
@@ -68,12 +89,13 @@ public static class StudioHost
         // Stop the job servers beside the web server, not after it: a browser that left mid-call can hold the web
         // server's shutdown, and running workers must still get their graceful stop.
         builder.Services.Configure<HostOptions>(o => o.ServicesStopConcurrently = true);
-        // Keys under saves/ so circuits and antiforgery tokens survive a restart of the studio.
-        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(paths.Saves, "keys")))
+        // Keys under saves/ so circuits and antiforgery tokens survive a restart of the studio (this user only: StudioKeys).
+        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(StudioKeys.Prepare(paths.Saves)))
             .SetApplicationName("pgx-studio");
 
         var app = builder.Build();
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        app.UseLiveConnectionsEndOnStop();
         app.UseLanAccess();
         app.UseStaticFiles();
         app.UseAntiforgery();
@@ -98,11 +120,21 @@ public static class StudioHost
         try
         {
             app = Build(args);
-            StartupChecks.RequireFreePorts(Urls(app.Configuration));
+            StartupChecks.RequireFreePorts(ListenAddresses.Effective(app.Configuration));
             await app.Services.GetRequiredService<StudioPreparation>().PrepareAsync();
             await app.StartAsync();
             var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
                 .Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            try
+            {
+                // What Kestrel really bound, whichever way it was asked: nothing beyond loopback without a key.
+                StartupChecks.RequireAccessKeyBeyondLoopback(addresses, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StudioOptions>>().Value.AccessKey);
+            }
+            catch (StartupProblem)
+            {
+                await app.StopAsync();
+                throw;
+            }
             Console.WriteLine($"PGX Studio is listening on {string.Join(", ", addresses)} (content root {app.Environment.ContentRootPath}).");
             await app.WaitForShutdownAsync();
             return 0;
@@ -112,7 +144,7 @@ public static class StudioHost
             Console.Error.WriteLine($"pgx: {problem.Message}");
             return 1;
         }
-        catch (Exception e) when (StartupChecks.FromBindFailure(e, app is null ? [] : Urls(app.Configuration)) is { } problem)
+        catch (Exception e) when (StartupChecks.FromBindFailure(e, app is null ? [] : ListenAddresses.Effective(app.Configuration)) is { } problem)
         {
             Console.Error.WriteLine($"pgx: {problem.Message}");
             return 1;
@@ -122,8 +154,4 @@ public static class StudioHost
             if (app is not null) await app.DisposeAsync();
         }
     }
-
-    static IReadOnlyList<string> Urls(IConfiguration configuration) =>
-        (configuration["urls"] ?? configuration["Urls"] ?? "http://localhost:5000")
-        .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

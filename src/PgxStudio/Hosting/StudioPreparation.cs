@@ -11,8 +11,11 @@ namespace PgxStudio.Hosting;
 /// Runs once before the job servers start: loads libtorch, migrates the database (WAL mode), opens the queue
 /// storage, and reconciles runs a previous studio left behind. Problems become a <see cref="StartupProblem"/>.
 /// </summary>
-public sealed class StudioPreparation(IServiceProvider services, StudioPaths paths) : IHostedService
+public sealed class StudioPreparation(IServiceProvider services, StudioPaths paths, SavesLock savesLock, ILogger<StudioPreparation> log) : IHostedService
 {
+    /// <summary>Held, not used: depending on it makes the container create the lock, and release it with the studio.</summary>
+    public SavesLock SavesLock { get; } = savesLock;
+
     readonly SemaphoreSlim _once = new(1, 1);
     bool _prepared;
 
@@ -46,6 +49,8 @@ public sealed class StudioPreparation(IServiceProvider services, StudioPaths pat
             throw new StartupProblem(e.Message, e);
         }
 
+        DatabaseIntegrity.Check(paths.Database);
+        DatabaseIntegrity.Check(paths.QueueDatabase);
         var dbFactory = services.GetRequiredService<IDbContextFactory<StudioDbContext>>();
         try
         {
@@ -69,6 +74,7 @@ public sealed class StudioPreparation(IServiceProvider services, StudioPaths pat
 
         await services.GetRequiredService<StartupReconciler>().ReconcileAsync();
         EnsureDemoModel();
+        log.LogInformation("{Keys}", StudioKeys.Explanation(StudioKeys.Folder(paths.Saves)));
     }
 
     /// <summary>The embedded default model: created on first start (about a second) when it is the demo model.</summary>

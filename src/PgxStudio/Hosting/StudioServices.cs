@@ -33,6 +33,7 @@ public static class StudioServices
         services.AddSingleton<RunFiles>();
         services.AddSingleton<SystemInfo.SystemFactsService>();
         services.AddSingleton<Serving.LoadedChatModels>();
+        services.AddHttpClient<Serving.ServeLoadReader>(); // System and Benchmark pages: the loaded model's /metrics
         // Benchmark page: results in SQLite; one benchmark at a time per studio, outliving the page that started it.
         services.AddSingleton<Benchmarks.BenchmarkHistory>();
         services.AddSingleton<Benchmarks.BenchmarkRunner>();
@@ -47,12 +48,16 @@ public static class StudioServices
         services.AddSingleton<Chat.ChatModelLoader>();
         services.AddHttpClient<Chat.ChatClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
         services.AddScoped<Chat.ChatConversation>(); // per browser circuit: the conversation survives moving between pages
+        services.AddSingleton<Chat.ChatHistory>();    // each person's saved conversations, in SQLite
         // Datasets page: the registry, previews, token lengths and uploads
         services.AddSingleton<Datasets.DatasetCatalog>();
         services.AddSingleton<Datasets.DatasetUpload>();
         // Evaluate page: predict runs on the GPU queue and their results
         services.AddSingleton<Evaluation.EvaluationLauncher>();
         services.AddSingleton<Evaluation.EvaluationHistory>();
+        // Export page: exports as queued runs, and the finished ones under saves/exports/ with their serve commands
+        services.AddSingleton<Exports.ExportLauncher>();
+        services.AddSingleton<Exports.ExportCatalog>();
         services.AddSingleton(provider => TorchRuntime.Initialize(provider.GetRequiredService<TorchOptions>()));
 
         return services;

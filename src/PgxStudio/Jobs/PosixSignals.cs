@@ -37,4 +37,14 @@ public static class WorkerProcess
             return true; // exists but is not ours to read: assume alive rather than lose a run
         }
     }
+
+    /// <summary>SIGTERM now (the worker checkpoints and exits), SIGKILL if it is still the run's worker after the grace period.</summary>
+    public static void StopGracefully(int pid, int runId, TimeSpan grace)
+    {
+        PosixSignals.Send(pid, PosixSignals.SigTerm);
+        _ = Task.Delay(grace).ContinueWith(_ =>
+        {
+            if (IsAlive(pid, runId)) PosixSignals.Send(pid, PosixSignals.SigKill);
+        }, TaskScheduler.Default);
+    }
 }

@@ -16,6 +16,7 @@ public sealed class RunJob(
     WorkerRegistry registry,
     LoadedChatModels loadedModels,
     StudioPaths paths,
+    Microsoft.Extensions.Options.IOptions<StudioOptions> options,
     ILogger<RunJob> log)
 {
     public const int LastLinesKept = 20;
@@ -58,35 +59,53 @@ public sealed class RunJob(
     async Task Supervise(Run run, CancellationToken shutdown)
     {
         var outputDir = Path.Combine(paths.ContentRoot, run.OutputDir);
-        Directory.CreateDirectory(outputDir);
-        var start = WorkerLaunch.For(run, paths.ContentRoot);
-        using var process = new Process { StartInfo = start };
-        var lastLines = new LastLines(LastLinesKept);
-        string? lastError = null;
-
+        using var process = new Process();
         try
         {
+            Directory.CreateDirectory(outputDir);
+            process.StartInfo = WorkerLaunch.For(run, paths.ContentRoot);
             process.Start();
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
-            await recorder.UpdateAsync(run.Id, r => Finish(r, RunStatus.Failed, $"The worker could not start: {e.Message}"));
+            await FinishWhenRecordable(run.Id, RunStatus.Failed, $"The worker could not start: {e.Message}", shutdown);
             return;
         }
 
         registry.Add(run.Id, process);
+        string? lastError = null;
+        string? recordingFailure = null;
+
+        // A write the database refuses (a full disk) must not leave the run "Running" forever: stop the worker (its
+        // progress can no longer be kept) and end the run as Failed with the reason once the database takes writes again.
+        async Task Record(Func<Task> write)
+        {
+            if (recordingFailure is not null) return;
+            try
+            {
+                await write();
+            }
+            catch (Exception e) when (StorageFailure.Is(e))
+            {
+                recordingFailure = $"The studio could not record this run's progress ({StorageFailure.Cause(e)}), so it stopped the run; once the disk takes writes again, resume it.";
+                log.LogError(e, "Run {RunId}: recording failed; stopping its worker.", run.Id);
+                WorkerProcess.StopGracefully(process.Id, run.Id, TimeSpan.FromSeconds(options.Value.CancelGraceSeconds));
+            }
+        }
+
         try
         {
-            await recorder.UpdateAsync(run.Id, r =>
+            await Record(() => recorder.UpdateAsync(run.Id, r =>
             {
                 r.Status = RunStatus.Running;
                 r.StartedAt ??= DateTime.UtcNow;
                 r.WorkerPid = process.Id;
                 r.Error = null;
-            });
+            }));
 
-            await using var logFile = new StreamWriter(Path.Combine(outputDir, "worker.log"), append: true) { AutoFlush = true };
-            var stderr = PumpStderr(process, run.Id, logFile, lastLines);
+            await using var workerLog = new WorkerLog(Path.Combine(outputDir, Runs.RunFiles.LogFileName),
+                line => recorder.PublishLog(run.Id, RunStatus.Running, line), LastLinesKept);
+            var stderr = PumpStderr(process, workerLog);
             using var stopOnShutdown = shutdown.Register(() => PosixSignals.Send(process.Id, PosixSignals.SigTerm));
 
             while (await process.StandardOutput.ReadLineAsync(CancellationToken.None) is { } line)
@@ -94,19 +113,16 @@ public sealed class RunJob(
                 var e = WorkerEvent.TryParse(line);
                 if (e is null)
                 {
-                    await WriteLog(logFile, line);
-                    lastLines.Add(line);
-                    recorder.PublishLog(run.Id, RunStatus.Running, line);
+                    await workerLog.WriteAsync(line);
                     continue;
                 }
                 if (e.Event == WorkerEvent.Names.Error) lastError = e.Message;
                 if (e.Event == WorkerEvent.Names.Ready && run.Kind == RunKind.Serve && ServedModel(run, e) is { } served) loadedModels.Add(served);
-                if (e.Event is WorkerEvent.Names.Log or WorkerEvent.Names.Error && e.Message is { } message)
-                {
-                    await WriteLog(logFile, message);
-                    lastLines.Add(message);
-                }
-                await recorder.RecordEventAsync(run.Id, e);
+                if (WorkerLog.LineOf(e) is { } message) await workerLog.WriteAsync(message);
+                if (e.Event == WorkerEvent.Names.Log) continue; // a line and nothing else: the log has it, and the page got it
+                // A start (fresh, resumed or over) sets the run's rows to what its folder holds: one per step.
+                if (e.Event == WorkerEvent.Names.Started) await Record(() => recorder.ResumedAtAsync(run.Id, e.Step ?? 0, outputDir));
+                await Record(() => recorder.RecordEventAsync(run.Id, e));
             }
             await stderr;
             await process.WaitForExitAsync(CancellationToken.None);
@@ -114,14 +130,39 @@ public sealed class RunJob(
             // the finished run never still sees the model as loaded.
             loadedModels.Remove(run.Id);
 
-            var (status, error) = Outcome(process.ExitCode, lastError, lastLines, shutdown.IsCancellationRequested);
-            await recorder.UpdateAsync(run.Id, r => Finish(r, status, error));
+            var (status, error) = recordingFailure is not null
+                ? (RunStatus.Failed, recordingFailure)
+                : Outcome(process.ExitCode, lastError, workerLog.LastLines, shutdown.IsCancellationRequested);
+            await FinishWhenRecordable(run.Id, status, error, shutdown);
             log.LogInformation("Run {RunId} ended {Status} (exit {Code}).", run.Id, status, process.ExitCode);
         }
         finally
         {
             loadedModels.Remove(run.Id);
             registry.Remove(run.Id);
+        }
+    }
+
+    /// <summary>
+    /// Records how the run ended, trying again (1 s, 2 s, … 30 s apart) while the database refuses writes. If the studio
+    /// stops first, its next start finds the run unfinished and marks it interrupted.
+    /// </summary>
+    async Task FinishWhenRecordable(int runId, RunStatus status, string? error, CancellationToken shutdown)
+    {
+        for (var delay = TimeSpan.FromSeconds(1); ; delay = TimeSpan.FromSeconds(Math.Min(30, delay.TotalSeconds * 2)))
+        {
+            try
+            {
+                await recorder.UpdateAsync(runId, r => Finish(r, status, error));
+                return;
+            }
+            catch (Exception e) when (StorageFailure.Is(e))
+            {
+                log.LogWarning("Run {RunId} ended {Status} but cannot be recorded yet ({Cause}); trying again in {Delay} s.",
+                    runId, status, StorageFailure.Cause(e), delay.TotalSeconds);
+                try { await Task.Delay(delay, shutdown); }
+                catch (OperationCanceledException) { return; }
+            }
         }
     }
 
@@ -159,22 +200,9 @@ public sealed class RunJob(
         run.WorkerPid = null;
     }
 
-    static async Task PumpStderr(Process process, int runId, StreamWriter logFile, LastLines lastLines)
+    static async Task PumpStderr(Process process, WorkerLog workerLog)
     {
-        while (await process.StandardError.ReadLineAsync() is { } line)
-        {
-            await WriteLog(logFile, line);
-            lastLines.Add(line);
-        }
-    }
-
-    static readonly SemaphoreSlim LogGate = new(1, 1);
-
-    static async Task WriteLog(StreamWriter file, string line)
-    {
-        await LogGate.WaitAsync();
-        try { await file.WriteLineAsync(line); }
-        finally { LogGate.Release(); }
+        while (await process.StandardError.ReadLineAsync() is { } line) await workerLog.WriteAsync(line);
     }
 }
 

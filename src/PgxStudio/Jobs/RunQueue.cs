@@ -9,7 +9,8 @@ public static class RunQueue
 {
     public static string Of(RunKind kind) => kind switch
     {
-        RunKind.Train or RunKind.Predict or RunKind.SelfTest => Queues.Gpu,
+        // An export loads and merges the whole model (and calibrates NVFP4/FP8 on it): it waits its turn like training.
+        RunKind.Train or RunKind.Predict or RunKind.SelfTest or RunKind.Export => Queues.Gpu,
         RunKind.Serve => Queues.Serve,
         _ => Queues.Default,
     };

@@ -51,6 +51,8 @@ public static class WorkerLaunch
             RunKind.Predict => ["predict", ConfigFile(run, output, "studio_config.yaml"), $"output_dir={output}"],
             // Port 0: the worker takes any free loopback port and announces its URL in its ready event.
             RunKind.Serve => ["serve", ConfigFile(run, output, "serve_config.yaml"), "--port", "0"],
+            // The export's own folder (export_dir under saves/exports/) is in its config; this folder keeps its log.
+            RunKind.Export => ["export", ConfigFile(run, output, "export_config.yaml")],
             _ => throw new NotSupportedException($"Runs of kind {run.Kind} have no worker yet."),
         };
     }

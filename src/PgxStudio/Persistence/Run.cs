@@ -1,6 +1,6 @@
 namespace PgxStudio.Persistence;
 
-/// <summary>One unit of the team's work: a training, a prediction, a loaded chat model, a self-test.</summary>
+/// <summary>One unit of the team's work: a training, a prediction, a loaded chat model, an export, a self-test.</summary>
 public sealed class Run
 {
     public int Id { get; set; }
@@ -44,6 +44,6 @@ public sealed class Run
     public bool IsFinished => Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled;
 }
 
-public enum RunKind { SelfTest, Train, Predict, Serve }
+public enum RunKind { SelfTest, Train, Predict, Serve, Export }
 
 public enum RunStatus { Queued, Running, Succeeded, Failed, Cancelled, Interrupted }

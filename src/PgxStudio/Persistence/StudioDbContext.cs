@@ -2,12 +2,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace PgxStudio.Persistence;
 
-/// <summary>The studio's source of truth: runs and their metrics, serving benchmark results, in SQLite.</summary>
+/// <summary>The studio's source of truth: runs and their metrics, serving benchmark results, saved chat conversations, in SQLite.</summary>
 public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) : DbContext(options)
 {
     public DbSet<Run> Runs => Set<Run>();
     public DbSet<RunMetric> RunMetrics => Set<RunMetric>();
     public DbSet<BenchmarkResult> BenchmarkResults => Set<BenchmarkResult>();
+    public DbSet<SavedConversation> SavedConversations => Set<SavedConversation>();
+    public DbSet<SavedMessage> SavedMessages => Set<SavedMessage>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -21,7 +23,8 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
             run.HasIndex(r => r.Owner);
             run.HasMany(r => r.Metrics).WithOne().HasForeignKey(m => m.RunId).OnDelete(DeleteBehavior.Cascade);
         });
-        model.Entity<RunMetric>().HasIndex(m => new { m.RunId, m.Step });
+        // One row per step: a step's loss and its evaluation share it, and a resumed run redoes a step in place.
+        model.Entity<RunMetric>().HasIndex(m => new { m.RunId, m.Step }).IsUnique();
         model.Entity<BenchmarkResult>(result =>
         {
             result.Property(r => r.Name).HasMaxLength(200);
@@ -29,6 +32,20 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
             result.Property(r => r.SweepId).HasMaxLength(40);
             result.HasIndex(r => r.CreatedAt);
             result.HasIndex(r => r.SweepId);
+        });
+        model.Entity<SavedConversation>(conversation =>
+        {
+            conversation.Property(c => c.Owner).HasMaxLength(100);
+            conversation.Property(c => c.Title).HasMaxLength(200);
+            conversation.Property(c => c.Model).HasMaxLength(200);
+            conversation.HasIndex(c => new { c.Owner, c.UpdatedAt });
+            conversation.HasMany(c => c.Messages).WithOne().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<SavedMessage>(message =>
+        {
+            message.Property(m => m.Role).HasMaxLength(16);
+            message.Property(m => m.FinishReason).HasMaxLength(16);
+            message.HasIndex(m => new { m.ConversationId, m.Position });
         });
     }
 }

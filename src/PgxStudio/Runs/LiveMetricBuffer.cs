@@ -36,6 +36,7 @@ public sealed class LiveMetricBuffer
     {
         lock (_gate)
         {
+            // Log lines arrive as they were written to worker.log (RunJob's WorkerLog), event messages included.
             if (update.LogLine is { } line)
             {
                 _log.Add(line);
@@ -46,8 +47,6 @@ public sealed class LiveMetricBuffer
                 _statusChanged = true;
                 return;
             }
-            if (e.Message is { } message && e.Event is WorkerEvent.Names.Log or WorkerEvent.Names.Error or WorkerEvent.Names.Checkpoint)
-                _log.Add(message);
             if (e.Event is WorkerEvent.Names.Finished or WorkerEvent.Names.Checkpoint or WorkerEvent.Names.Started) _statusChanged = true;
             if (e.Step is not { } step || e.Event is not (WorkerEvent.Names.Step or WorkerEvent.Names.Eval)) return;
 

@@ -22,6 +22,9 @@ public sealed class RunService(
     {
         if (string.IsNullOrWhiteSpace(owner))
             throw new RunRequestException("Enter your name first: every queued job records who queued it.");
+        // The studio deletes only under saves/, so a run's folder must lie there ("a/../.." in a path must not lead out).
+        if (outputDir is not null && !paths.IsUnderSaves(paths.Resolve(outputDir)))
+            throw new RunRequestException($"The run folder {outputDir} lies outside {Path.GetRelativePath(paths.ContentRoot, paths.Saves)}/; runs keep their files under it.");
         await using var db = await dbFactory.CreateDbContextAsync();
         var run = new Run
         {
@@ -34,12 +37,37 @@ public sealed class RunService(
         };
         Training.TrainRunColumns.Fill(run); // the Runs list's Model, Method and Datasets columns
         db.Runs.Add(run);
-        await db.SaveChangesAsync();
+        await Record(db, "The new run");
         run.OutputDir = outputDir ?? Path.Combine(Path.GetRelativePath(paths.ContentRoot, paths.Saves), kind.ToString().ToLowerInvariant(), $"run-{run.Id}");
-        run.JobId = Enqueue(run);
-        await db.SaveChangesAsync();
+        try
+        {
+            run.JobId = Enqueue(run);
+            await db.SaveChangesAsync();
+        }
+        catch (Exception e) when (StorageFailure.Is(e))
+        {
+            // Without its job the run would wait forever: take it back (a restart re-queues it if even that fails).
+            if (run.JobId is not null) TryDeleteJob(run.JobId);
+            db.Runs.Remove(run);
+            try { await db.SaveChangesAsync(); }
+            catch (Exception again) when (StorageFailure.Is(again)) { }
+            throw new RunRequestException(StorageFailure.Sentence("The new run", e));
+        }
         bus.Publish(new RunUpdate(run.Id, run.Status));
         return run;
+    }
+
+    /// <summary>Saves, turning a write the disk refused into the one sentence the page shows.</summary>
+    static async Task Record(StudioDbContext db, string what)
+    {
+        try { await db.SaveChangesAsync(); }
+        catch (Exception e) when (StorageFailure.Is(e)) { throw new RunRequestException(StorageFailure.Sentence(what, e)); }
+    }
+
+    void TryDeleteJob(string jobId)
+    {
+        try { jobs.Delete(jobId); }
+        catch (Exception e) when (StorageFailure.Is(e)) { }
     }
 
     string Enqueue(Run run) => RunQueue.Enqueue(jobs, run);
@@ -63,14 +91,15 @@ public sealed class RunService(
                 run.Status = RunStatus.Cancelled;
                 run.FinishedAt = DateTime.UtcNow;
                 run.Error = $"Cancelled by {user.Name} before it started.";
-                await db.SaveChangesAsync();
-                if (run.JobId is not null) jobs.Delete(run.JobId);
+                await Record(db, $"Cancelling run {runId}");
+                if (run.JobId is not null) TryDeleteJob(run.JobId); // the job finds the run cancelled anyway
                 bus.Publish(new RunUpdate(run.Id, run.Status));
                 break;
             case RunStatus.Running:
                 run.CancelRequested = true;
-                await db.SaveChangesAsync();
-                StopWorker(run);
+                // Stop it even when the request cannot be recorded: its job records how it ended once it can.
+                try { await Record(db, $"The cancel of run {runId}"); }
+                finally { StopWorker(run); }
                 break;
             default:
                 throw new RunRequestException($"Run {runId} is {run.Status.ToString().ToLowerInvariant()}; only queued or running runs can be cancelled.");
@@ -80,14 +109,10 @@ public sealed class RunService(
 
     void StopWorker(Run run)
     {
-        int? pid = registry.TryGet(run.Id, out var process) ? process.Id : run.WorkerPid;
-        if (pid is not { } id) return;
-        PosixSignals.Send(id, PosixSignals.SigTerm);
-        var grace = TimeSpan.FromSeconds(options.Value.CancelGraceSeconds);
-        _ = Task.Delay(grace).ContinueWith(_ =>
-        {
-            if (WorkerProcess.IsAlive(id, run.Id)) PosixSignals.Send(id, PosixSignals.SigKill);
-        });
+        // A worker that already exited (its job still recording how it ended) is not signalled: its id may be reused.
+        if (registry.TryGet(run.Id, out var process) && process.HasExited) return;
+        int? pid = process?.Id ?? run.WorkerPid;
+        if (pid is { } id) WorkerProcess.StopGracefully(id, run.Id, TimeSpan.FromSeconds(options.Value.CancelGraceSeconds));
     }
 
     /// <summary>Queues an interrupted or cancelled run again; its worker continues from its last checkpoint.</summary>
@@ -100,18 +125,33 @@ public sealed class RunService(
             throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or a local admin can resume it.");
         if (run.Status is not (RunStatus.Interrupted or RunStatus.Cancelled or RunStatus.Failed))
             throw new RunRequestException($"Run {runId} is {run.Status.ToString().ToLowerInvariant()}; only interrupted, cancelled or failed runs can be resumed.");
+        var before = (run.Status, run.FinishedAt, run.Error);
         run.Status = RunStatus.Queued;
         run.CancelRequested = false;
         run.FinishedAt = null;
         run.Error = null;
-        run.JobId = Enqueue(run);
-        await db.SaveChangesAsync();
+        await Record(db, $"Resuming run {runId}");
+        try
+        {
+            run.JobId = Enqueue(run);
+            await db.SaveChangesAsync();
+        }
+        catch (Exception e) when (StorageFailure.Is(e))
+        {
+            (run.Status, run.FinishedAt, run.Error) = before; // not queued after all: resumable again
+            try { await db.SaveChangesAsync(); }
+            catch (Exception again) when (StorageFailure.Is(again)) { }
+            throw new RunRequestException(StorageFailure.Sentence($"Resuming run {runId}", e));
+        }
         bus.Publish(new RunUpdate(run.Id, run.Status));
         return run;
     }
 
-    /// <summary>Deletes a finished run: its record and metrics, and its folder when that lies under saves/.</summary>
-    public async Task DeleteAsync(int runId, StudioUser user, RunFiles files)
+    /// <summary>
+    /// Deletes a finished run: its record and metrics, and its folder when that lies under saves/. Returns the sentence
+    /// that says what was deleted (a folder elsewhere is left in place, and the sentence says so).
+    /// </summary>
+    public async Task<string> DeleteAsync(int runId, StudioUser user, RunFiles files)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId)
@@ -120,10 +160,19 @@ public sealed class RunService(
             throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or a local admin can delete it.");
         if (run.Status is RunStatus.Queued or RunStatus.Running)
             throw new RunRequestException($"Run {runId} is {run.Status.ToString().ToLowerInvariant()}; cancel it before deleting it.");
-        files.DeleteFolder(run);
+        var folder = files.FolderOf(run);
+        bool outside = !string.IsNullOrEmpty(run.OutputDir) && Directory.Exists(folder) && !paths.IsUnderSaves(folder);
+        try { files.DeleteFolder(run); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunRequestException($"Run {runId}'s folder {run.OutputDir} could not be deleted ({e.Message.TrimEnd('.')}); nothing was deleted.");
+        }
         db.Runs.Remove(run);
-        await db.SaveChangesAsync();
+        await Record(db, $"Deleting run {runId}");
         bus.Publish(new RunUpdate(run.Id, run.Status));
+        return outside
+            ? $"Run {runId} deleted; its folder {folder} lies outside {paths.Saves} and was left in place."
+            : $"Run {runId} deleted.";
     }
 
     /// <summary>Where a run stands in its queue now: 0 running, 1 next, …; null once it left the queue.</summary>

@@ -11,6 +11,12 @@ public sealed record ServeModelSpec(string ModelDirectory, string? AdapterDirect
 {
     public IReadOnlyList<string> Adapters { get; } =
         (AdapterDirectory ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>--max-num-seqs, --max-model-len, --max-num-batched-tokens.</summary>
+    public Engine.Inference.BatchLimits Limits { get; init; } = new();
+
+    /// <summary>--dtype: auto, float32 or bfloat16.</summary>
+    public string? Dtype { get; init; }
 }
 
 /// <summary>A model that cannot be served, in one sentence (missing folder, unsupported family, no engine).</summary>

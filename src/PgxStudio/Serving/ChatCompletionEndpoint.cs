@@ -5,35 +5,26 @@ using Microsoft.AspNetCore.Http;
 namespace PgxStudio.Serving;
 
 /// <summary>
-/// POST /v1/chat/completions: parse and validate (errors before any byte is sent become HTTP 400), wait for the
-/// generation queue, then answer as one JSON object or as server-sent events ending in "data: [DONE]".
-/// A client that disconnects cancels its own generation and frees the queue for the next one.
+/// POST /v1/chat/completions: parse and validate (errors before any byte is sent become HTTP 400), then answer as
+/// one JSON object or as server-sent events ending in "data: [DONE]". Requests run concurrently: the backend batches
+/// them. A client that disconnects cancels its own generation, which leaves the batch at the next step.
 /// </summary>
-sealed class ChatCompletionEndpoint(IChatBackend backend, GenerationQueue queue, Action<string>? log, CancellationToken serverStopping)
+sealed class ChatCompletionEndpoint(IChatBackend backend, ServeMetrics metrics, Action<string>? log, CancellationToken serverStopping)
 {
-    public const string QueueWaitHeader = "x-pgx-queue-wait-ms";
-
     public async Task HandleAsync(HttpContext context)
     {
-        var request = ChatRequestParser.Parse(await ReadBodyAsync(context));
-        if (request.Model is { Length: > 0 } model && model != backend.ModelId)
-            throw new ChatRequestException($"The model \"{model}\" does not exist here; this server serves \"{backend.ModelId}\" (see GET /v1/models).",
-                "model", "model_not_found", StatusCodes.Status404NotFound);
-        if (backend.Validate(request) is { } problem)
-            throw new ChatRequestException(problem, "messages", "invalid_prompt");
-
+        var trace = metrics.Begin();
+        var request = ChatRequestParser.Parse(await OpenAiWire.ReadBodyAsync(context));
+        CompletionChecks.Check(backend, request);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, serverStopping);
-        using var turn = await queue.EnterAsync(stop.Token);
-        if (turn.Ahead > 0)
-            log?.Invoke($"request waited {turn.Waited.TotalMilliseconds:0} ms in the queue behind {turn.Ahead} other request(s)");
-        context.Response.Headers[QueueWaitHeader] = ((long)turn.Waited.TotalMilliseconds).ToString();
-
         var id = "chatcmpl-" + Guid.NewGuid().ToString("N")[..24];
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string ended = "abort";
         try
         {
-            if (request.Stream) await StreamAsync(context, request, id, created, stop.Token);
-            else await AnswerWholeAsync(context, request, id, created, stop.Token);
+            ended = request.Stream
+                ? await StreamAsync(context, request, id, created, trace, stop.Token)
+                : await AnswerWholeAsync(context, request, id, created, trace, stop.Token);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -41,23 +32,13 @@ sealed class ChatCompletionEndpoint(IChatBackend backend, GenerationQueue queue,
                 ? "generation stopped: the server is shutting down"
                 : "generation cancelled: the client disconnected");
         }
-    }
-
-    static async Task<byte[]> ReadBodyAsync(HttpContext context)
-    {
-        try
+        finally
         {
-            using var buffer = new MemoryStream();
-            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-            return buffer.ToArray();
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            throw new ChatRequestException("The request body is too large.", null, "request_too_large", StatusCodes.Status413PayloadTooLarge);
+            trace.End(ended);
         }
     }
 
-    async Task AnswerWholeAsync(HttpContext context, ChatCompletionRequest request, string id, long created, CancellationToken ct)
+    async Task<string> AnswerWholeAsync(HttpContext context, ChatCompletionRequest request, string id, long created, ServeMetrics.RequestTrace trace, CancellationToken ct)
     {
         var text = new StringBuilder();
         var reasoning = new StringBuilder();
@@ -68,14 +49,18 @@ sealed class ChatCompletionEndpoint(IChatBackend backend, GenerationQueue queue,
         {
             text.Append(delta.Text);
             reasoning.Append(delta.Reasoning);
-            if (!string.IsNullOrEmpty(delta.Text) || !string.IsNullOrEmpty(delta.Reasoning)) pieces++;
+            if (!string.IsNullOrEmpty(delta.Text) || !string.IsNullOrEmpty(delta.Reasoning))
+            {
+                pieces++;
+                trace.Piece();
+            }
             if (delta.FinishReason is { } f) finish = f;
             if (delta.Usage is { } u) usage = u;
         }
         usage ??= new ChatUsage(0, pieces);
-        var json = Write(w =>
+        var json = OpenAiWire.Write(w =>
         {
-            Header(w, id, "chat.completion", created);
+            OpenAiWire.Header(w, id, "chat.completion", created, backend.ModelId);
             w.WriteStartArray("choices");
             w.WriteStartObject();
             w.WriteNumber("index", 0);
@@ -88,18 +73,17 @@ sealed class ChatCompletionEndpoint(IChatBackend backend, GenerationQueue queue,
             w.WriteString("finish_reason", finish);
             w.WriteEndObject();
             w.WriteEndArray();
-            Usage(w, usage);
+            OpenAiWire.Usage(w, usage);
         });
         context.Response.ContentType = "application/json";
         await context.Response.Body.WriteAsync(json, ct);
+        return finish;
     }
 
-    async Task StreamAsync(HttpContext context, ChatCompletionRequest request, string id, long created, CancellationToken ct)
+    async Task<string> StreamAsync(HttpContext context, ChatCompletionRequest request, string id, long created, ServeMetrics.RequestTrace trace, CancellationToken ct)
     {
-        context.Response.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache";
-        context.Response.Headers["X-Accel-Buffering"] = "no";
-        await SendAsync(context, Chunk(id, created, request.IncludeUsage, w => { w.WriteString("role", "assistant"); w.WriteString("content", ""); }), ct);
+        OpenAiWire.StartEvents(context);
+        await OpenAiWire.SendAsync(context, Chunk(id, created, request.IncludeUsage, w => { w.WriteString("role", "assistant"); w.WriteString("content", ""); }), ct);
 
         ChatUsage? usage = null;
         string finish = ChatDelta.Finish.Stop;
@@ -111,7 +95,8 @@ sealed class ChatCompletionEndpoint(IChatBackend backend, GenerationQueue queue,
                 if (!string.IsNullOrEmpty(delta.Text) || !string.IsNullOrEmpty(delta.Reasoning))
                 {
                     pieces++;
-                    await SendAsync(context, Chunk(id, created, request.IncludeUsage, w =>
+                    trace.Piece();
+                    await OpenAiWire.SendAsync(context, Chunk(id, created, request.IncludeUsage, w =>
                     {
                         if (!string.IsNullOrEmpty(delta.Text)) w.WriteString("content", delta.Text);
                         if (!string.IsNullOrEmpty(delta.Reasoning)) w.WriteString("reasoning_content", delta.Reasoning);
@@ -123,28 +108,27 @@ sealed class ChatCompletionEndpoint(IChatBackend backend, GenerationQueue queue,
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            // Headers are gone: tell the client in the stream, as OpenAI-compatible servers do, then end it.
             log?.Invoke($"generation failed: {e.Message}");
-            await SendAsync(context, JsonSerializer.SerializeToUtf8Bytes(OpenAiError.Body($"Generation failed: {e.Message}", "server_error", null, "generation_failed")), ct);
-            await SendRawAsync(context, "data: [DONE]\n\n", ct);
-            return;
+            await OpenAiWire.SendFailureAsync(context, e, ct);
+            return "abort";
         }
         usage ??= new ChatUsage(0, pieces);
-        await SendAsync(context, Chunk(id, created, request.IncludeUsage, _ => { }, finishReason: finish), ct);
+        await OpenAiWire.SendAsync(context, Chunk(id, created, request.IncludeUsage, _ => { }, finishReason: finish), ct);
         if (request.IncludeUsage)
-            await SendAsync(context, Write(w =>
+            await OpenAiWire.SendAsync(context, OpenAiWire.Write(w =>
             {
-                Header(w, id, "chat.completion.chunk", created);
+                OpenAiWire.Header(w, id, "chat.completion.chunk", created, backend.ModelId);
                 w.WriteStartArray("choices");
                 w.WriteEndArray();
-                Usage(w, usage);
+                OpenAiWire.Usage(w, usage);
             }), ct);
-        await SendRawAsync(context, "data: [DONE]\n\n", ct);
+        await OpenAiWire.SendDoneAsync(context, ct);
+        return finish;
     }
 
-    byte[] Chunk(string id, long created, bool includeUsage, Action<Utf8JsonWriter> delta, string? finishReason = null) => Write(w =>
+    byte[] Chunk(string id, long created, bool includeUsage, Action<Utf8JsonWriter> delta, string? finishReason = null) => OpenAiWire.Write(w =>
     {
-        Header(w, id, "chat.completion.chunk", created);
+        OpenAiWire.Header(w, id, "chat.completion.chunk", created, backend.ModelId);
         w.WriteStartArray("choices");
         w.WriteStartObject();
         w.WriteNumber("index", 0);
@@ -158,47 +142,4 @@ sealed class ChatCompletionEndpoint(IChatBackend backend, GenerationQueue queue,
         w.WriteEndArray();
         if (includeUsage) w.WriteNull("usage");
     });
-
-    void Header(Utf8JsonWriter w, string id, string kind, long created)
-    {
-        w.WriteString("id", id);
-        w.WriteString("object", kind);
-        w.WriteNumber("created", created);
-        w.WriteString("model", backend.ModelId);
-    }
-
-    static void Usage(Utf8JsonWriter w, ChatUsage usage)
-    {
-        w.WriteStartObject("usage");
-        w.WriteNumber("prompt_tokens", usage.PromptTokens);
-        w.WriteNumber("completion_tokens", usage.CompletionTokens);
-        w.WriteNumber("total_tokens", usage.TotalTokens);
-        w.WriteEndObject();
-    }
-
-    static byte[] Write(Action<Utf8JsonWriter> body)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
-        {
-            w.WriteStartObject();
-            body(w);
-            w.WriteEndObject();
-        }
-        return stream.ToArray();
-    }
-
-    static async Task SendAsync(HttpContext context, byte[] json, CancellationToken ct)
-    {
-        await context.Response.Body.WriteAsync("data: "u8.ToArray(), ct);
-        await context.Response.Body.WriteAsync(json, ct);
-        await context.Response.Body.WriteAsync("\n\n"u8.ToArray(), ct);
-        await context.Response.Body.FlushAsync(ct);
-    }
-
-    static async Task SendRawAsync(HttpContext context, string text, CancellationToken ct)
-    {
-        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), ct);
-        await context.Response.Body.FlushAsync(ct);
-    }
 }

@@ -4,8 +4,9 @@ namespace PgxStudio.Serving;
 public sealed record ChatMessage(string Role, string Content);
 
 /// <summary>
-/// A validated POST /v1/chat/completions body. Sampling fields are null when the client left them out, so the
-/// backend applies the model's own defaults (generation_config.json).
+/// A validated POST /v1/chat/completions body, or a /v1/completions body (then <see cref="Prompt"/> is set and
+/// <see cref="Messages"/> is empty). Sampling fields are null when the client left them out, so the backend applies
+/// the model's own defaults (generation_config.json).
 /// </summary>
 public sealed record ChatCompletionRequest
 {
@@ -13,6 +14,16 @@ public sealed record ChatCompletionRequest
     public required IReadOnlyList<ChatMessage> Messages { get; init; }
     public double? Temperature { get; init; }
     public double? TopP { get; init; }
+    /// <summary>top_k (a vLLM extension): keep the k likeliest tokens; null or 0 = off.</summary>
+    public int? TopK { get; init; }
+    /// <summary>repetition_penalty (a vLLM extension): 1 = off.</summary>
+    public double? RepetitionPenalty { get; init; }
+    /// <summary>ignore_eos (a vLLM extension, for benchmarks): generate max_tokens even past the end-of-sequence token.</summary>
+    public bool IgnoreEos { get; init; }
+    /// <summary>/v1/completions: the raw text to continue, with no chat template.</summary>
+    public string? Prompt { get; init; }
+    /// <summary>/v1/completions' echo: the reply starts with the prompt.</summary>
+    public bool Echo { get; init; }
     /// <summary>max_completion_tokens or max_tokens.</summary>
     public int? MaxTokens { get; init; }
     public IReadOnlyList<string> Stop { get; init; } = [];

@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace PgxStudio.Serving;
 
 /// <summary>
-/// Reads a /v1/chat/completions body into a <see cref="ChatCompletionRequest"/>, refusing bad input with a
-/// <see cref="ChatRequestException"/> that names the field. Unknown fields are ignored, as OpenAI-compatible
+/// Reads a /v1/chat/completions or /v1/completions body into a <see cref="ChatCompletionRequest"/>, refusing bad input
+/// with a <see cref="ChatRequestException"/> that names the field. Unknown fields are ignored, as OpenAI-compatible
 /// servers do, so clients that send extra options still work.
 /// </summary>
 public static class ChatRequestParser
@@ -12,6 +12,30 @@ public static class ChatRequestParser
     static readonly HashSet<string> Roles = ["system", "developer", "user", "assistant", "tool"];
 
     public static ChatCompletionRequest Parse(ReadOnlySpan<byte> body)
+    {
+        using var document = Read(body, "\"model\" and \"messages\"");
+        var root = document.RootElement;
+        return Sampling(root) with { Messages = ReadMessages(root) };
+    }
+
+    /// <summary>A /v1/completions body: one prompt (a string, or a list holding one string); max_tokens defaults to 16 as OpenAI's does.</summary>
+    public static ChatCompletionRequest ParseCompletion(ReadOnlySpan<byte> body)
+    {
+        using var document = Read(body, "\"model\" and \"prompt\"");
+        var root = document.RootElement;
+        if (root.TryGetProperty("logprobs", out var logprobs) && logprobs.ValueKind is not (JsonValueKind.Null or JsonValueKind.False)
+            && !(logprobs.ValueKind == JsonValueKind.Number && logprobs.GetDouble() == 0))
+            throw Invalid("logprobs", "is not supported by this server; leave it out");
+        var request = Sampling(root);
+        return request with
+        {
+            Prompt = ReadPrompt(root),
+            Echo = OptionalBool(root, "echo") ?? false,
+            MaxTokens = request.MaxTokens ?? 16,
+        };
+    }
+
+    static JsonDocument Read(ReadOnlySpan<byte> body, string expected)
     {
         JsonDocument document;
         try
@@ -22,27 +46,59 @@ public static class ChatRequestParser
         {
             throw new ChatRequestException($"The request body is not valid JSON ({e.Message.Split(" Path:")[0]}).", null, "invalid_json");
         }
-        using (document)
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new ChatRequestException("The request body must be a JSON object with \"model\" and \"messages\".", null, "invalid_json");
-            CheckN(root);
-            return new ChatCompletionRequest
-            {
-                Model = OptionalString(root, "model"),
-                Messages = ReadMessages(root),
-                Temperature = OptionalNumber(root, "temperature", 0, 2, "between 0 and 2"),
-                TopP = ReadTopP(root),
-                MaxTokens = ReadMaxTokens(root),
-                Stop = ReadStop(root),
-                Seed = root.TryGetProperty("seed", out var seed) && seed.ValueKind != JsonValueKind.Null
-                    ? (seed.TryGetInt64(out var s) ? s : throw Invalid("seed", "must be an integer")) : null,
-                Stream = OptionalBool(root, "stream") ?? false,
-                IncludeUsage = root.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
-                    && (OptionalBool(options, "include_usage", "stream_options.include_usage") ?? false),
-            };
+            document.Dispose();
+            throw new ChatRequestException($"The request body must be a JSON object with {expected}.", null, "invalid_json");
         }
+        return document;
+    }
+
+    /// <summary>The fields chat and text completions share: model, sampling, limits, stop, seed, streaming.</summary>
+    static ChatCompletionRequest Sampling(JsonElement root)
+    {
+        CheckN(root);
+        return new ChatCompletionRequest
+        {
+            Model = OptionalString(root, "model"),
+            Messages = [],
+            Temperature = OptionalNumber(root, "temperature", 0, 2, "between 0 and 2"),
+            TopP = ReadTopP(root),
+            TopK = ReadTopK(root),
+            RepetitionPenalty = ReadRepetitionPenalty(root),
+            MaxTokens = ReadMaxTokens(root),
+            Stop = ReadStop(root),
+            Seed = root.TryGetProperty("seed", out var seed) && seed.ValueKind != JsonValueKind.Null
+                ? (seed.ValueKind == JsonValueKind.Number && seed.TryGetInt64(out var s) ? s : throw Invalid("seed", "must be an integer")) : null,
+            Stream = OptionalBool(root, "stream") ?? false,
+            IncludeUsage = root.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
+                && (OptionalBool(options, "include_usage", "stream_options.include_usage") ?? false),
+            IgnoreEos = OptionalBool(root, "ignore_eos") ?? false,
+        };
+    }
+
+    static string ReadPrompt(JsonElement root)
+    {
+        if (!root.TryGetProperty("prompt", out var prompt) || prompt.ValueKind == JsonValueKind.Null)
+            throw Invalid("prompt", "is required: the text to continue");
+        if (prompt.ValueKind == JsonValueKind.String) return prompt.GetString()!;
+        if (prompt.ValueKind == JsonValueKind.Array && prompt.GetArrayLength() == 1 && prompt[0].ValueKind == JsonValueKind.String)
+            return prompt[0].GetString()!;
+        throw Invalid("prompt", "must be a string (or a list holding one string); send one prompt per request");
+    }
+
+    static int? ReadTopK(JsonElement root)
+    {
+        if (!root.TryGetProperty("top_k", out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out var k) || k < -1)
+            throw Invalid("top_k", "must be a whole number: -1 or 0 for all tokens, or at least 1");
+        return k <= 0 ? 0 : k;
+    }
+
+    static double? ReadRepetitionPenalty(JsonElement root)
+    {
+        var value = OptionalNumber(root, "repetition_penalty", 0, 10, "greater than 0 and at most 10");
+        return value == 0 ? throw Invalid("repetition_penalty", "is 0; it must be greater than 0 (1 = off)") : value;
     }
 
     static void CheckN(JsonElement root)

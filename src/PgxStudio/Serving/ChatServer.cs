@@ -12,25 +12,26 @@ using Microsoft.Extensions.Logging;
 namespace PgxStudio.Serving;
 
 /// <summary>
-/// The OpenAI-compatible HTTP server of `pgx serve`: GET /v1/models and POST /v1/chat/completions (streaming
-/// and not) in front of one <see cref="IChatBackend"/>, on Kestrel. Every error a client can cause becomes an
-/// OpenAI-style JSON error; nothing a client sends stops the server.
+/// The OpenAI-compatible HTTP server of `pgx serve`: GET /v1/models, POST /v1/chat/completions and /v1/completions
+/// (streaming and not) in front of one <see cref="IChatBackend"/>, and GET /metrics (Prometheus, vLLM's names), on
+/// Kestrel. Requests are handed to the backend as they arrive; it batches them. Every error a client can cause
+/// becomes an OpenAI-style JSON error; nothing a client sends stops the server.
 /// </summary>
 public sealed class ChatServer : IAsyncDisposable
 {
     readonly WebApplication _app;
 
-    ChatServer(WebApplication app, Uri url, GenerationQueue queue)
+    ChatServer(WebApplication app, Uri url, ServeMetrics metrics)
     {
         _app = app;
         Url = url;
-        Queue = queue;
+        Metrics = metrics;
     }
 
     /// <summary>The base URL, e.g. http://127.0.0.1:8000 (clients use {Url}/v1).</summary>
     public Uri Url { get; }
 
-    public GenerationQueue Queue { get; }
+    public ServeMetrics Metrics { get; }
 
     /// <summary>Fires when the server begins stopping.</summary>
     public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
@@ -53,7 +54,8 @@ public sealed class ChatServer : IAsyncDisposable
         // The worker's own console handles SIGTERM/Ctrl+C and stops this server; the host's console lifetime would
         // let SIGTERM end the process with the signal, and the studio would record an unload as a failure.
         builder.Services.AddSingleton<IHostLifetime, ServerLifetime>();
-        var queue = new GenerationQueue();
+        var metrics = new ServeMetrics(backend.ModelId);
+        if (backend is EngineChatBackend engine) engine.Scheduler.StepTokens = metrics.ObserveIteration;
         var app = builder.Build();
 
         app.Use(async (context, next) =>
@@ -70,7 +72,7 @@ public sealed class ChatServer : IAsyncDisposable
                 }
                 await next(context);
                 if (context.Response.StatusCode == StatusCodes.Status404NotFound && !context.Response.HasStarted)
-                    await OpenAiError.WriteAsync(context, 404, $"There is no {context.Request.Method} {context.Request.Path}; this server offers GET /v1/models and POST /v1/chat/completions.", "invalid_request_error", null, "unknown_url");
+                    await OpenAiError.WriteAsync(context, 404, $"There is no {context.Request.Method} {context.Request.Path}; this server offers GET /v1/models, POST /v1/chat/completions, POST /v1/completions and GET /metrics.", "invalid_request_error", null, "unknown_url");
                 else if (context.Response.StatusCode == StatusCodes.Status405MethodNotAllowed && !context.Response.HasStarted)
                     await OpenAiError.WriteAsync(context, 405, $"{context.Request.Method} is not allowed on {context.Request.Path}.", "invalid_request_error", null, "method_not_allowed");
             }
@@ -92,15 +94,19 @@ public sealed class ChatServer : IAsyncDisposable
         app.MapGet("/v1/models", () => Results.Json(new
         {
             @object = "list",
-            data = new[] { new { id = backend.ModelId, @object = "model", created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), owned_by = "pgx" } },
+            data = new[] { new { id = backend.ModelId, @object = "model", created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), owned_by = "pgx", max_model_len = backend.MaxModelLen } },
         }));
-        var completions = new ChatCompletionEndpoint(backend, queue, options.Log, app.Lifetime.ApplicationStopping);
-        app.MapPost("/v1/chat/completions", completions.HandleAsync);
+        var chat = new ChatCompletionEndpoint(backend, metrics, options.Log, app.Lifetime.ApplicationStopping);
+        app.MapPost("/v1/chat/completions", chat.HandleAsync);
+        var text = new TextCompletionEndpoint(backend, metrics, options.Log, app.Lifetime.ApplicationStopping);
+        app.MapPost("/v1/completions", text.HandleAsync);
+        // Like vLLM's, outside /v1 and so outside the API key: a scraper reads load, not answers.
+        app.MapGet("/metrics", () => Results.Text(metrics.Render(backend.Load), "text/plain; version=0.0.4; charset=utf-8"));
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var url = new Uri(address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
-        return new ChatServer(app, url, queue);
+        return new ChatServer(app, url, metrics);
     }
 
     public Task StopAsync() => _app.StopAsync();
@@ -109,7 +115,6 @@ public sealed class ChatServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        Queue.Dispose();
     }
 }
 

@@ -29,6 +29,9 @@ public static class ServeWorker
             return WorkerExitCodes.Cancelled;
         }
 
+        if (backend is EngineChatBackend engine)
+            emit(new WorkerEvent { Event = WorkerEvent.Names.Log, Message = engine.Budget() });
+
         ChatServer server;
         try
         {

@@ -60,7 +60,7 @@ public sealed class TrainForm
     public static string DefaultOutputName(DateTime now) => $"train_{now:yyyy-MM-dd-HH-mm-ss}";
 
     /// <summary>The model's folder name, the first level of LlamaBoard's saves/&lt;model&gt;/&lt;method&gt;/&lt;run&gt;.</summary>
-    public string ModelName => Path.GetFileName(ModelPath.Trim().TrimEnd('/', '\\')) is { Length: > 0 } n ? n : "model";
+    public string ModelName => Runs.ModelFolderName.Of(ModelPath);
 
     /// <summary>Where the run writes, relative to the content root.</summary>
     public string OutputDir(string savesRelative) => Path.Combine(savesRelative, ModelName, Method, OutputName.Trim()).Replace('\\', '/');

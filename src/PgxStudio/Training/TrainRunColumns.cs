@@ -5,14 +5,14 @@ namespace PgxStudio.Training;
 
 /// <summary>
 /// The Runs list's Model, Method and Datasets columns, read from a run's LLaMA-Factory config when it is queued:
-/// train runs, evaluations (their eval_dataset; "base" without an adapter) and loaded chat models.
+/// train runs, evaluations (their eval_dataset; "base" without an adapter), loaded chat models and exports.
 /// A config that cannot be read leaves them empty: the worker reports the problem, the list just has less to show.
 /// </summary>
 public static class TrainRunColumns
 {
     public static void Fill(Run run)
     {
-        if (run.Kind is not (RunKind.Train or RunKind.Predict or RunKind.Serve)) return;
+        if (run.Kind is not (RunKind.Train or RunKind.Predict or RunKind.Serve or RunKind.Export)) return;
         TrainingArguments args;
         try { args = TrainingConfigLoader.ReadUnchecked(run.Config, "the run's config"); }
         catch (TrainingConfigException) { return; }

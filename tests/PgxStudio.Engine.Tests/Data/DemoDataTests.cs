@@ -7,7 +7,7 @@ public class DemoDataTests
     [Fact]
     public void The_shipped_demo_datasets_load_with_nothing_skipped()
     {
-        var registry = DatasetRegistry.Load(Path.Combine(RepoPaths.Root, "data"));
+        var registry = DatasetRegistry.Load(Path.Combine(TestSupport.CommittedFiles.Root, "data"));
         Assert.Equal(["identity", "instruct_demo", "pretrain_demo"], registry.Entries.Select(e => e.Name));
         var sft = DatasetLoader.Load(registry, ["identity", "instruct_demo"]);
         Assert.Empty(sft.Skipped);

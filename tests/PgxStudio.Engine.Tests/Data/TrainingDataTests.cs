@@ -9,7 +9,7 @@ public class TrainingDataTests
     [Fact]
     public void Demo_datasets_encode_for_sft_and_pt_and_batch()
     {
-        var registry = DatasetRegistry.Load(Path.Combine(RepoPaths.Root, "data"));
+        var registry = DatasetRegistry.Load(Path.Combine(TestSupport.CommittedFiles.Root, "data"));
         var tok = ByteTestTokenizer.Qwen();
         var template = ChatTemplates.Get("qwen3_nothink");
         var sft = TrainingData.Build(registry, ["identity", "instruct_demo"], "sft", template, tok,

@@ -48,8 +48,8 @@ public sealed class ServeBenchmarkTests
         Assert.Equal(r.Succeeded / r.DurationSeconds, r.RequestThroughput, 9);
         Assert.Equal(r.TotalOutputTokens / r.DurationSeconds, r.OutputTokenThroughput, 9);
         Assert.Equal((r.TotalInputTokens + r.TotalOutputTokens) / r.DurationSeconds, r.TotalTokenThroughput, 9);
-        // one generation at a time: the run cannot be faster than the sum of its generations' own streaming time
-        Assert.True(r.DurationSeconds >= r.Itl.Mean * r.Itl.Count * 0.9);
+        // at most 4 generations overlap: the run cannot be faster than their streaming time shared four ways
+        Assert.True(r.DurationSeconds >= r.Itl.Mean * r.Itl.Count / 4 * 0.9);
     }
 
     [Fact]

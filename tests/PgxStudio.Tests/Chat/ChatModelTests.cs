@@ -38,7 +38,7 @@ public class ChatModelTests
         conversation.Sampling = new ChatSampling(Temperature: 0, MaxNewTokens: 12);
         int changes = 0;
         conversation.Changed += () => Interlocked.Increment(ref changes);
-        Assert.Null(await conversation.SendAsync(model, "Who are you?"));
+        Assert.Null(await conversation.SendAsync(model, "Who are you?", Alice));
         var answer = conversation.Messages[^1];
         Assert.Equal(("assistant", false, null), (answer.Role, answer.Streaming, answer.Error));
         Assert.NotEmpty(answer.Text + answer.Thinking);
@@ -48,6 +48,10 @@ public class ChatModelTests
         Assert.Null(await conversation.RegenerateAsync(model));
         Assert.Equal(2, conversation.Messages.Count);
         Assert.Equal(answer.Text, conversation.Messages[^1].Text);
+        // and the saved conversation holds the question and the new answer only
+        var saved = await studio.Get<ChatHistory>().OpenAsync(conversation.Id!.Value, "alice");
+        Assert.Equal(["user", "assistant"], saved!.Messages.Select(m => m.Role));
+        Assert.Equal(answer.Text, saved.Messages[1].Content);
 
         await loader.UnloadAsync(run.Id, Alice);
         var finished = await Eventually.Get(() => studio.Get<RunQueries>().GetAsync(run.Id), r => r!.IsFinished, TimeSpan.FromSeconds(30), "the serve run to stop");
@@ -55,7 +59,7 @@ public class ChatModelTests
         Assert.Empty(loaded.Current);
 
         // With the model gone, sending says so instead of failing.
-        Assert.Equal("No model is loaded: choose a model above and press Load first.", await conversation.SendAsync(loader.Loaded(), "hello?"));
+        Assert.Equal("No model is loaded: choose a model above and press Load first.", await conversation.SendAsync(loader.Loaded(), "hello?", Alice));
     }
 
     [Fact]
@@ -80,12 +84,18 @@ public class ChatModelTests
     [Fact]
     public async Task A_server_that_cannot_be_reached_is_one_sentence_and_the_question_stays()
     {
-        using var scope = new ServiceCollection().AddHttpClient().BuildServiceProvider();
-        var conversation = new ChatConversation(new ChatClient(scope.GetRequiredService<IHttpClientFactory>().CreateClient()));
+        using var root = new TempContentRoot();
+        await using var studio = await StudioInstance.StartAsync(root.Path);
+        using var scope = studio.Services.CreateScope();
+        var conversation = scope.ServiceProvider.GetRequiredService<ChatConversation>();
         var gone = new LoadedChatModel(1, "m", "http://127.0.0.1:9/v1", "alice", DateTime.UtcNow);
-        var problem = await conversation.SendAsync(gone, "hello");
+        var problem = await conversation.SendAsync(gone, "hello", Alice);
         Assert.StartsWith("The model server at http://127.0.0.1:9/v1 cannot be reached", problem);
         Assert.Equal("hello", conversation.Messages[0].Text);
         Assert.Equal(problem, conversation.Messages[1].Error);
+        // saved too: the question, and the answer that failed with its reason
+        var saved = await studio.Get<ChatHistory>().OpenAsync(conversation.Id!.Value, "alice");
+        Assert.Equal(["hello", ""], saved!.Messages.Select(m => m.Content));
+        Assert.Equal(problem, saved.Messages[1].Error);
     }
 }

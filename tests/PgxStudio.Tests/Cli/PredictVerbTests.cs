@@ -11,8 +11,7 @@ public class PredictVerbTests
     {
         var root = Directory.CreateTempSubdirectory("pgx-predict-").FullName;
         DemoModel.Create(Path.Combine(root, "saves", "models", "pgx-demo-tiny"), "tiny", seed: 42);
-        Directory.CreateDirectory(Path.Combine(root, "data"));
-        foreach (var f in Directory.GetFiles(Path.Combine(RepoPaths.Root, "data"))) File.Copy(f, Path.Combine(root, "data", Path.GetFileName(f)));
+        CommittedFiles.CopyTo("data", Path.Combine(root, "data"));
         var config = Path.Combine(RepoPaths.Root, "examples", "train_lora", "pgx_demo_lora_predict.yaml");
 
         var (exitCode, stdout, _) = Pgx.RunIn(root, TimeSpan.FromSeconds(120), "predict", config, "adapter_name_or_path=null", "max_samples=5",

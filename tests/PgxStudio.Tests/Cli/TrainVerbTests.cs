@@ -12,11 +12,7 @@ public class TrainVerbTests
     {
         var root = Directory.CreateTempSubdirectory("pgx-train-").FullName;
         DemoModel.Create(Path.Combine(root, "saves", "models", "pgx-demo-tiny"), "tiny", seed: 42);
-        foreach (var f in Directory.GetFiles(Path.Combine(RepoPaths.Root, "data")))
-        {
-            Directory.CreateDirectory(Path.Combine(root, "data"));
-            File.Copy(f, Path.Combine(root, "data", Path.GetFileName(f)));
-        }
+        CommittedFiles.CopyTo("data", Path.Combine(root, "data"));
         return (root, Path.Combine(RepoPaths.Root, "examples", "train_lora", "pgx_demo_lora_sft.yaml"));
     }
 

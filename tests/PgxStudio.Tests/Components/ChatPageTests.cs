@@ -29,7 +29,7 @@ public class ChatPageTests
     }
 
     [Fact]
-    public async Task A_loaded_models_answer_streams_into_the_transcript_and_clear_empties_it()
+    public async Task A_loaded_models_answer_streams_into_the_transcript_and_new_chat_empties_it()
     {
         var model = Path.Combine(Directory.CreateTempSubdirectory().FullName, "pgx-demo-tiny");
         DemoModel.Create(model, "tiny", seed: 7);
@@ -55,7 +55,7 @@ public class ChatPageTests
         Assert.NotEmpty(page.Find("#chat-message-1 .chat-text").TextContent.Trim());
         Assert.Equal("", page.Find("#chat-input").GetAttribute("value") ?? "");
 
-        page.Find("#chat-clear").Click();
+        page.Find("#chat-new").Click();
         page.WaitForAssertion(() => Assert.Empty(page.FindAll(".chat-message")));
     }
 

@@ -20,7 +20,7 @@ public class LayoutTests
         Assert.Contains("PGX Studio", layout.Find(".mud-appbar").TextContent);
         Assert.NotNull(layout.Find("#body"));
         var links = layout.FindAll(".mud-nav-link").Select(a => a.GetAttribute("href")).ToList();
-        Assert.Equal(new[] { "/", "/datasets", "/train", "/runs", "/chat", "/evaluate", "/benchmark", "/queue", "/system" }, links);
+        Assert.Equal(new[] { "/", "/datasets", "/train", "/runs", "/chat", "/evaluate", "/export", "/benchmark", "/queue", "/system" }, links);
         Assert.Contains("alice", layout.Find("#owner-button").TextContent);
         // The providers MudBlazor's dialogs, popovers and snackbars need are present.
         Assert.NotEmpty(layout.FindAll(".mud-popover-provider"));

@@ -18,7 +18,8 @@ public sealed class StudioComponentContext : BunitContext, IAsyncDisposable
 {
     readonly TempContentRoot _root = new();
 
-    public StudioComponentContext(string owner = "alice", bool isLocal = true)
+    /// <param name="configure">Changes to the services before first use (a test's database interceptor, say).</param>
+    public StudioComponentContext(string owner = "alice", bool isLocal = true, Action<IServiceCollection>? configure = null)
     {
         JSInterop.Mode = JSRuntimeMode.Loose; // MudBlazor's own JS calls are not under test
         var options = new StudioOptions();
@@ -28,6 +29,7 @@ public sealed class StudioComponentContext : BunitContext, IAsyncDisposable
         Services.AddSingleton(new TorchOptions());
         Services.AddStudioCore(paths);
         Services.AddMudServices();
+        configure?.Invoke(Services);
         Session = new UserSession(owner, isLocal, darkMode: false);
 
         using var db = Services.GetRequiredService<IDbContextFactory<StudioDbContext>>().CreateDbContext();

@@ -69,7 +69,7 @@ public sealed class ServerTests
     }
 
     [Fact]
-    public async Task Concurrent_requests_each_get_their_own_reply_one_generation_at_a_time()
+    public async Task Concurrent_requests_each_get_their_own_reply_and_reach_the_backend_together()
     {
         var backend = new ScriptedChatBackend(pieceDelay: TimeSpan.FromMilliseconds(5));
         await using var server = await ChatServer.StartAsync(backend, new ChatServerOptions());
@@ -84,7 +84,7 @@ public sealed class ServerTests
             return text.ToString();
         }));
         Assert.Equal(prompts.Select(p => "echo: " + p), replies);
-        Assert.Equal(1, backend.MaxConcurrent);
+        Assert.True(backend.MaxConcurrent > 1, "the server handed requests to the backend one at a time; the backend batches them");
         Assert.Equal(8, backend.Completed);
     }
 

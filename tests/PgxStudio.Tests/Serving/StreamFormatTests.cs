@@ -38,20 +38,4 @@ public sealed class StreamFormatTests
         Assert.All(without, e => Assert.False(e.TryGetProperty("usage", out _)));
         Assert.Equal("stop", without[^1].GetProperty("choices")[0].GetProperty("finish_reason").GetString());
     }
-
-    [Fact]
-    public async Task A_queued_request_reports_its_wait()
-    {
-        var backend = new ScriptedChatBackend(pieceDelay: TimeSpan.FromMilliseconds(100));
-        var logged = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        await using var server = await ChatServer.StartAsync(backend, new ChatServerOptions { Log = logged.Enqueue });
-        using var http = new HttpClient { BaseAddress = server.Url };
-        var first = http.PostAsync("v1/chat/completions", ServerTests.Json("""{"messages":[{"role":"user","content":"a b c"}]}"""));
-        await TestSupport.Eventually.Get(() => Task.FromResult(backend.MaxConcurrent), n => n == 1, TimeSpan.FromSeconds(10), "the first generation to start");
-        var second = await http.PostAsync("v1/chat/completions", ServerTests.Json("""{"messages":[{"role":"user","content":"d"}]}"""));
-        var waited = long.Parse(second.Headers.GetValues("x-pgx-queue-wait-ms").Single());
-        Assert.True(waited >= 100, $"waited {waited} ms");
-        Assert.Equal("0", (await first).Headers.GetValues("x-pgx-queue-wait-ms").Single());
-        Assert.Contains(logged, l => l.StartsWith("request waited") && l.Contains("behind 1 other request"));
-    }
 }

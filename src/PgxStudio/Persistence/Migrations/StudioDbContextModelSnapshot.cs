@@ -284,9 +284,97 @@ namespace PgxStudio.Persistence.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RunId", "Step");
+                    b.HasIndex("RunId", "Step")
+                        .IsUnique();
 
                     b.ToTable("RunMetrics");
+                });
+
+            modelBuilder.Entity("PgxStudio.Persistence.SavedConversation", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MaxNewTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SystemPrompt")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Temperature")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("TopP")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Owner", "UpdatedAt");
+
+                    b.ToTable("SavedConversations");
+                });
+
+            modelBuilder.Entity("PgxStudio.Persistence.SavedMessage", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ConversationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FinishReason")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Thinking")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConversationId", "Position");
+
+                    b.ToTable("SavedMessages");
                 });
 
             modelBuilder.Entity("PgxStudio.Persistence.RunMetric", b =>
@@ -298,9 +386,23 @@ namespace PgxStudio.Persistence.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("PgxStudio.Persistence.SavedMessage", b =>
+                {
+                    b.HasOne("PgxStudio.Persistence.SavedConversation", null)
+                        .WithMany("Messages")
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("PgxStudio.Persistence.Run", b =>
                 {
                     b.Navigation("Metrics");
+                });
+
+            modelBuilder.Entity("PgxStudio.Persistence.SavedConversation", b =>
+                {
+                    b.Navigation("Messages");
                 });
 #pragma warning restore 612, 618
         }

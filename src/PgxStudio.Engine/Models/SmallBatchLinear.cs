@@ -1,0 +1,138 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static TorchSharp.torch;
+
+namespace PgxStudio.Engine.Models;
+
+/// <summary>
+/// y = x·Wᵀ for the few rows of a decode step on the CPU, reading each weight once for all rows. A decode step is
+/// bound by reading the weights, so a batch of 8 should cost about what one row costs; libtorch's GEMM does not get
+/// there for few rows (fp32 through MKL costs 2.3× a single row at 4 rows and 2.7× at 8, as it repacks the weights
+/// every call). Here every output is one dot product accumulated in the same order whatever the number of rows or
+/// threads, so a row's result does not depend on what else is in the batch, bit for bit.
+/// Used only where it applies: inference (no grad), CPU, fp32 or bf16 contiguous weights under 2 GiB, at most
+/// <see cref="MaxRows"/> rows, a width that is a multiple of 16, and AVX-512. Everything else goes to libtorch.
+/// </summary>
+public static unsafe class SmallBatchLinear
+{
+    public const int MaxRows = 16;
+
+    /// <summary>PGX_SMALL_BATCH_LINEAR=0 turns it off (to compare with libtorch in the same build).</summary>
+    public static bool Enabled { get; set; } =
+        Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Environment.GetEnvironmentVariable("PGX_SMALL_BATCH_LINEAR") != "0";
+
+    /// <summary>Threads that share one product (null: libtorch's intra-op thread count).</summary>
+    public static int? Threads { get; set; }
+
+    public static bool Applies(Tensor x, Tensor weight)
+    {
+        if (!Enabled || is_grad_enabled() || x.device_type != TorchSharp.DeviceType.CPU || weight.device_type != TorchSharp.DeviceType.CPU) return false;
+        if (weight.dtype is not (ScalarType.Float32 or ScalarType.BFloat16) || x.dtype != weight.dtype || weight.dim() != 2 || !weight.is_contiguous()) return false;
+        long width = weight.shape[1];
+        // A span over the weights is at most 2 GiB: a bigger matrix (a 7B model's fp32 output head) stays with libtorch.
+        return width % 16 == 0 && x.shape[^1] == width && x.numel() / width <= MaxRows && weight.numel() * weight.ElementSize <= int.MaxValue;
+    }
+
+    public static Tensor Forward(Tensor x, Tensor weight, Tensor? bias = null)
+    {
+        using var scope = NewDisposeScope();
+        long k = weight.shape[1], n = weight.shape[0];
+        var rows = x.reshape(-1, k).to(ScalarType.Float32).contiguous();
+        int m = (int)rows.shape[0];
+        var y = empty([m, n], ScalarType.Float32);
+        float* xp = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(rows.bytes));
+        float* yp = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(y.bytes));
+        byte* wp = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(weight.bytes));
+        bool bf16 = weight.dtype == ScalarType.BFloat16;
+        int parts = Math.Max(1, Math.Min(Threads ?? get_num_threads(), (int)(n / 64)));
+        long per = (n + parts - 1) / parts;
+        per = (per + 3) / 4 * 4;
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+        {
+            long first = part * per, last = Math.Min(n, first + per);
+            if (bf16) Outputs(xp, m, (int)k, (ushort*)wp, first, last, yp, n);
+            else Outputs(xp, m, (int)k, (float*)wp, first, last, yp, n);
+        });
+        var result = y.view([.. x.shape[..^1], n]);
+        if (bias is not null) result = result + bias.to(ScalarType.Float32);
+        return result.to(x.dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Weight rows [first, last): four at a time (their 4·k values stay in L1 while every x row passes), then one at a time.</summary>
+    static void Outputs<TWeight>(float* x, int m, int k, TWeight* w, long first, long last, float* y, long n) where TWeight : unmanaged
+    {
+        long o = first;
+        for (; o + 4 <= last; o += 4)
+        {
+            int r = 0;
+            for (; r + 4 <= m; r += 4) FourByFour(x + (long)r * k, k, w + o * k, y + r * n + o, n);
+            for (; r < m; r++) OneByFour(x + (long)r * k, k, w + o * k, y + r * n + o);
+        }
+        for (; o < last; o++)
+            for (int r = 0; r < m; r++) y[r * n + o] = Dot(x + (long)r * k, w + o * k, k);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<float> Load<TWeight>(TWeight* w) where TWeight : unmanaged =>
+        typeof(TWeight) == typeof(float)
+            ? Vector512.Load((float*)w)
+            // bf16 is the top half of an fp32: widen 16 of them and shift into place.
+            : Vector512.ShiftLeft(Avx512F.ConvertToVector512UInt32(Vector256.Load((ushort*)w)), 16).AsSingle();
+
+    static float Dot<TWeight>(float* x, TWeight* w, int k) where TWeight : unmanaged
+    {
+        var a = Vector512<float>.Zero;
+        for (int i = 0; i < k; i += 16) a = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), Load(w + i), a);
+        return Vector512.Sum(a);
+    }
+
+    static void OneByFour<TWeight>(float* x, int k, TWeight* w, float* y) where TWeight : unmanaged
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (int i = 0; i < k; i += 16)
+        {
+            var v = Vector512.Load(x + i);
+            a0 = Vector512.FusedMultiplyAdd(v, Load(w + i), a0);
+            a1 = Vector512.FusedMultiplyAdd(v, Load(w + k + i), a1);
+            a2 = Vector512.FusedMultiplyAdd(v, Load(w + 2 * k + i), a2);
+            a3 = Vector512.FusedMultiplyAdd(v, Load(w + 3 * k + i), a3);
+        }
+        y[0] = Vector512.Sum(a0); y[1] = Vector512.Sum(a1); y[2] = Vector512.Sum(a2); y[3] = Vector512.Sum(a3);
+    }
+
+    static void FourByFour<TWeight>(float* x, int k, TWeight* w, float* y, long n) where TWeight : unmanaged
+    {
+        Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
+        Vector512<float> a30 = default, a31 = default, a32 = default, a33 = default;
+        for (int i = 0; i < k; i += 16)
+        {
+            var w0 = Load(w + i);
+            var w1 = Load(w + k + i);
+            var w2 = Load(w + 2 * k + i);
+            var w3 = Load(w + 3 * k + i);
+            var v = Vector512.Load(x + i);
+            a00 = Vector512.FusedMultiplyAdd(v, w0, a00); a01 = Vector512.FusedMultiplyAdd(v, w1, a01);
+            a02 = Vector512.FusedMultiplyAdd(v, w2, a02); a03 = Vector512.FusedMultiplyAdd(v, w3, a03);
+            v = Vector512.Load(x + k + i);
+            a10 = Vector512.FusedMultiplyAdd(v, w0, a10); a11 = Vector512.FusedMultiplyAdd(v, w1, a11);
+            a12 = Vector512.FusedMultiplyAdd(v, w2, a12); a13 = Vector512.FusedMultiplyAdd(v, w3, a13);
+            v = Vector512.Load(x + 2 * k + i);
+            a20 = Vector512.FusedMultiplyAdd(v, w0, a20); a21 = Vector512.FusedMultiplyAdd(v, w1, a21);
+            a22 = Vector512.FusedMultiplyAdd(v, w2, a22); a23 = Vector512.FusedMultiplyAdd(v, w3, a23);
+            v = Vector512.Load(x + 3 * k + i);
+            a30 = Vector512.FusedMultiplyAdd(v, w0, a30); a31 = Vector512.FusedMultiplyAdd(v, w1, a31);
+            a32 = Vector512.FusedMultiplyAdd(v, w2, a32); a33 = Vector512.FusedMultiplyAdd(v, w3, a33);
+        }
+        y[0] = Vector512.Sum(a00); y[1] = Vector512.Sum(a01); y[2] = Vector512.Sum(a02); y[3] = Vector512.Sum(a03);
+        y += n;
+        y[0] = Vector512.Sum(a10); y[1] = Vector512.Sum(a11); y[2] = Vector512.Sum(a12); y[3] = Vector512.Sum(a13);
+        y += n;
+        y[0] = Vector512.Sum(a20); y[1] = Vector512.Sum(a21); y[2] = Vector512.Sum(a22); y[3] = Vector512.Sum(a23);
+        y += n;
+        y[0] = Vector512.Sum(a30); y[1] = Vector512.Sum(a31); y[2] = Vector512.Sum(a32); y[3] = Vector512.Sum(a33);
+    }
+}
