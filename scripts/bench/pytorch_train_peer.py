@@ -1,10 +1,14 @@
 # PyTorch-eager peer for `pgx bench train`: the same Qwen3-shaped model trained the same way (random tokens,
-# AdamW, LoRA on every projection or full fine-tuning), timed the same way. Optional: the benchmark runs it when
+# AdamW, LoRA on every projection or full fine-tuning; bf16 as PEFT and autocast do it: a bf16 base with fp32 LoRA
+# matrices, or fp32 master weights under autocast for full fine-tuning; torch.utils.checkpoint per layer when
+# checkpointing), timed the same way. Its loss takes the whole logits, as transformers does. Reports its peak RSS. Optional: the benchmark runs it when
 # /usr/bin/python3 has torch (Debian's python3-torch; install libopenblas0-pthread or its matmuls run ~30x slower).
 # Usage: pytorch_train_peer.py '{"hidden":..,"layers":..,"heads":..,"kv_heads":..,"head_dim":..,"intermediate":..,
-#        "vocab":..,"seq":..,"batch":..,"steps":..,"method":"lora"|"full","rank":..,"dtype":"float32"|"bfloat16"}'
-import json, math, os, sys, time
+#        "vocab":..,"seq":..,"batch":..,"steps":..,"method":"lora"|"full","rank":..,"dtype":"float32"|"bfloat16",
+#        "checkpointing":true|false}'
+import contextlib, json, math, os, resource, sys, time
 import torch
+import torch.utils.checkpoint
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -24,7 +28,7 @@ class Proj(nn.Module):
         if r: s.a = nn.Parameter(torch.randn(r, i) / math.sqrt(i)); s.b = nn.Parameter(torch.zeros(o, r))
     def forward(s, x):
         y = s.base(x)
-        return y + F.linear(F.linear(x, s.a), s.b) * 2.0 if s.r else y
+        return y + (F.linear(F.linear(x.to(s.a.dtype), s.a), s.b) * 2.0).to(y.dtype) if s.r else y
 
 def rot(x):
     h = x.shape[-1] // 2; return torch.cat([-x[..., h:], x[..., :h]], -1)
@@ -57,19 +61,28 @@ class Model(nn.Module):
         inv = 1.0 / (1e6 ** (torch.arange(0, d, 2).float() / d)); f = torch.arange(t).float()[:, None] * inv[None]
         e = torch.cat([f, f], -1); cos, sin = e.cos().to(dtype), e.sin().to(dtype)
         x = s.emb(ids)
-        for l in s.layers: x = l(x, cos, sin)
+        for l in s.layers:
+            x = torch.utils.checkpoint.checkpoint(l, x, cos, sin, use_reentrant=False) if c.get("checkpointing") else l(x, cos, sin)
         return F.linear(s.norm(x), s.emb.weight)
 
 lora = c["method"] == "lora"
-m = Model(c["rank"] if lora else 0).to(dtype)
-for n, p in m.named_parameters(): p.requires_grad = (not lora) or n.endswith(".a") or n.endswith(".b")
+m = Model(c["rank"] if lora else 0)
+if lora:
+    m = m.to(dtype)
+    for n, p in m.named_parameters():
+        p.requires_grad = n.endswith(".a") or n.endswith(".b")
+        if p.requires_grad: p.data = p.data.float()
 opt = torch.optim.AdamW([p for p in m.parameters() if p.requires_grad], lr=1e-4)
+autocast = torch.autocast("cpu", dtype=torch.bfloat16) if not lora and dtype == torch.bfloat16 else contextlib.nullcontext()
 def step():
     ids = torch.randint(0, c["vocab"], (c["batch"], c["seq"]))
-    loss = F.cross_entropy(m(ids)[:, :-1].float().reshape(-1, c["vocab"]), ids[:, 1:].reshape(-1))
+    with autocast:
+        logits = m(ids)
+    loss = F.cross_entropy(logits[:, :-1].float().reshape(-1, c["vocab"]), ids[:, 1:].reshape(-1))
     loss.backward(); opt.step(); opt.zero_grad()
 step()
 start = time.perf_counter()
 for _ in range(c["steps"]): step()
 elapsed = time.perf_counter() - start
-print(json.dumps({"tokens_per_second": c["batch"] * c["seq"] * c["steps"] / elapsed, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+print(json.dumps({"tokens_per_second": c["batch"] * c["seq"] * c["steps"] / elapsed, "torch": torch.__version__, "threads": torch.get_num_threads(),
+                  "peak_memory_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))

@@ -25,10 +25,7 @@ public static class Predictor
     {
         var modelDir = args.ModelNameOrPath ?? throw new TrainingConfigException("model_name_or_path is required.");
         var outputDir = args.OutputDir ?? throw new TrainingConfigException("output_dir is required.");
-        using var model = CausalLM.Load(modelDir);
-        foreach (var adapter in args.AdapterPaths)
-            LoraAdapter.Apply(model, adapter, merge: true);
-        model.eval();
+        using var model = InferenceModel.Load(modelDir, args.AdapterPaths, Training.TrainingPrecision.Quantization(args));
         var tokenizer = HfTokenizer.Load(modelDir);
         var template = args.ChatTemplate(modelDir);
         var names = args.EvalDatasetNames.Count > 0 ? args.EvalDatasetNames : args.DatasetNames;

@@ -51,15 +51,24 @@ public sealed class CausalLM : nn.Module
     public Tensor Hidden(Tensor inputIds, Tensor positions, Tensor mask, KvCache? cache = null, int offset = 0)
     {
         using var scope = NewDisposeScope();
-        var (cos, sin) = RotaryEmbedding.For(positions, _inverseFrequencies, Dtype);
-        var h = model.embed_tokens.forward(inputIds);
+        var (cos, sin) = Rotary(positions);
+        var h = Embed(inputIds);
         foreach (var layer in model.layers) h = layer.Forward(h, cos, sin, mask, cache, offset);
         return model.norm.forward(h).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Token embeddings in the compute dtype (the table itself may be stored in fp32 as a master weight).</summary>
+    public Tensor Embed(Tensor inputIds) => Precision.Cast(model.embed_tokens.forward(inputIds), Dtype);
+
+    /// <summary>RoPE cos and sin for these positions, in the compute dtype.</summary>
+    public (Tensor Cos, Tensor Sin) Rotary(Tensor positions) => RotaryEmbedding.For(positions, _inverseFrequencies, Dtype);
+
+    /// <summary>The output projection's weight: lm_head, or the embedding table when they are tied.</summary>
+    public Tensor HeadWeight => lm_head?.weight ?? model.embed_tokens.weight;
+
     public Tensor Logits(Tensor hidden)
     {
-        var head = lm_head?.weight ?? model.embed_tokens.weight;
+        var head = Precision.Cast(HeadWeight, hidden.dtype);
         return SmallBatchLinear.Applies(hidden, head) ? SmallBatchLinear.Forward(hidden, head) : nn.functional.linear(hidden, head);
     }
 
@@ -67,10 +76,17 @@ public sealed class CausalLM : nn.Module
     public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null)
     {
         using var scope = NewDisposeScope();
+        return Logits(Hidden(inputIds, attentionMask)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Hidden states after the final norm for a padded batch with no cache.</summary>
+    public Tensor Hidden(Tensor inputIds, Tensor? attentionMask = null)
+    {
+        using var scope = NewDisposeScope();
         attentionMask ??= ones_like(inputIds);
         var positions = AttentionMasks.Positions(attentionMask);
         var mask = AttentionMasks.Causal(attentionMask, attentionMask.shape[1], 0);
-        return Logits(Hidden(inputIds, positions, mask)).MoveToOuterDisposeScope();
+        return Hidden(inputIds, positions, mask).MoveToOuterDisposeScope();
     }
 
     /// <summary>Every parameter by its Hugging Face key, as a checkpoint stores them.</summary>
@@ -80,11 +96,22 @@ public sealed class CausalLM : nn.Module
     /// <summary>Builds the model from a Hugging Face folder: every expected tensor must be there with its exact shape.</summary>
     public static CausalLM Load(string modelDirectory, ScalarType? dtype = null, Device? device = null)
     {
+        device ??= Native.TorchRuntime.Info.Device;
+        var chosen = dtype ?? DefaultDtype(ModelConfig.Load(modelDirectory), device);
+        return Load(modelDirectory, _ => new WeightStorage(chosen), device);
+    }
+
+    /// <summary>
+    /// Builds the model with a storage rule chosen from the checkpoint's tensor names (fp32 master weights for
+    /// what trains, quantized projections for QLoRA); the compute dtype is the rule's dtype.
+    /// </summary>
+    public static CausalLM Load(string modelDirectory, Func<IReadOnlyCollection<string>, WeightStorage> storageFor, Device? device = null)
+    {
         var config = ModelConfig.Load(modelDirectory);
         device ??= Native.TorchRuntime.Info.Device;
-        var chosen = dtype ?? DefaultDtype(config, device);
         using var weights = new ModelWeights(modelDirectory);
-        var model = new CausalLM(config, new CheckpointWeights(weights, chosen, device), chosen, device);
+        var storage = storageFor(weights.Names);
+        var model = new CausalLM(config, new CheckpointWeights(weights, storage, device), storage.Dtype, device);
         // Checkpoints of tied models sometimes also carry lm_head.weight; anything else unused is a mismatch.
         var extra = weights.Untaken.Where(n => !(config.TieWordEmbeddings && n == "lm_head.weight") && !n.EndsWith("rotary_emb.inv_freq")).ToList();
         if (extra.Count > 0)
@@ -95,7 +122,13 @@ public sealed class CausalLM : nn.Module
         return model;
     }
 
-    /// <summary>bf16 on CUDA when the checkpoint is bf16; fp32 on the CPU, where bf16 matmuls lose accuracy for little gain in tests.</summary>
+    /// <summary>
+    /// bf16 on CUDA when the checkpoint is bf16; fp32 on the CPU unless a run asks for bf16 (inference there keeps
+    /// fp32 so tests compare to fp32 references).
+    /// </summary>
     public static ScalarType DefaultDtype(ModelConfig config, Device device) =>
         device.type == DeviceType.CUDA && config.TorchDtype is "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32;
+
+    /// <summary>True when any projection keeps its base weight quantized (QLoRA): such a model cannot be merged into.</summary>
+    public bool IsQuantized => modules().OfType<Projection>().Any(p => p.IsQuantized);
 }

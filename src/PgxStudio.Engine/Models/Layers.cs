@@ -1,17 +1,22 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using PgxStudio.Engine.Quantization;
 using static TorchSharp.torch;
 
 namespace PgxStudio.Engine.Models;
 
 /// <summary>
 /// A linear projection that owns `weight` (and `bias`) under its Hugging Face name. LoRA lives inside it
-/// (`lora_A.weight`, `lora_B.weight`), so attaching an adapter never renames the base weights.
+/// (`lora_A.weight`, `lora_B.weight`), so attaching an adapter never renames the base weights. For QLoRA the base
+/// weight is kept quantized instead (bitsandbytes' layout, like its Linear4bit under PEFT) and <see cref="weight"/>
+/// is null: the full-precision matrix exists only transiently inside forward and backward.
 /// </summary>
 public class Projection : nn.Module<Tensor, Tensor>
 {
-    public readonly Parameter weight;
+    public readonly Parameter? weight;
     public readonly Parameter? bias;
+    readonly QuantizedWeight? _quantized;
+    readonly long _inFeatures, _outFeatures;
     Peft.LoraMatrix? _loraA, _loraB;
     double _loraScale;
     nn.Module<Tensor, Tensor>? _loraDropout;
@@ -20,6 +25,8 @@ public class Projection : nn.Module<Tensor, Tensor>
     public Peft.LoraMatrix? LoraA => _loraA;
     public Peft.LoraMatrix? LoraB => _loraB;
     public double LoraScale => _loraScale;
+    public bool IsQuantized => _quantized is not null;
+    public QuantizedWeight? Quantized => _quantized;
 
     /// <summary>Adds low-rank matrices A [r, in] and B [out, r]; output += dropout(x) Aᵀ Bᵀ · alpha / r.</summary>
     public void AttachLora(Tensor a, Tensor b, double alpha, double dropout)
@@ -35,22 +42,43 @@ public class Projection : nn.Module<Tensor, Tensor>
 
     public Projection(string name, IWeightSource source, long inFeatures, long outFeatures, bool hasBias) : base(name)
     {
-        weight = new Parameter(source.Get(name + ".weight", [outFeatures, inFeatures], WeightRole.Matrix), requires_grad: false);
+        _inFeatures = inFeatures;
+        _outFeatures = outFeatures;
+        var key = name + ".weight";
+        if (source.QuantizationFor(key) is { } quantization)
+        {
+            using var full = source.Get(key, [outFeatures, inFeatures], WeightRole.Matrix);
+            _quantized = QuantizedWeight.Quantize(full, quantization);
+        }
+        else
+            weight = new Parameter(source.Get(key, [outFeatures, inFeatures], WeightRole.Matrix), requires_grad: false);
         if (hasBias) bias = new Parameter(source.Get(name + ".bias", [outFeatures], WeightRole.Bias), requires_grad: false);
         RegisterComponents();
     }
 
-    public long InFeatures => weight.shape[1];
-    public long OutFeatures => weight.shape[0];
+    public long InFeatures => _inFeatures;
+    public long OutFeatures => _outFeatures;
 
     public override Tensor forward(Tensor x)
     {
-        var y = SmallBatchLinear.Applies(x, weight) ? SmallBatchLinear.Forward(x, weight, bias) : nn.functional.linear(x, weight, bias);
+        var y = _quantized is not null
+            ? QuantizedLinear.Apply(x, _quantized, bias is null ? null : Precision.Cast(bias, x.dtype))
+            : Linear(x, Precision.Cast(weight!, x.dtype), bias is null ? null : Precision.Cast(bias, x.dtype));
         if (_loraA is null) return y;
         using var scope = NewDisposeScope();
         var input = _loraDropout is not null && training ? _loraDropout.forward(x) : x;
         var delta = nn.functional.linear(nn.functional.linear(input.to(_loraA.weight.dtype), _loraA.weight), _loraB!.weight) * _loraScale;
         return y.add_(delta.to(y.dtype)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A few rows without gradients (decoding) read the weights once for all rows; the rest is libtorch's.</summary>
+    static Tensor Linear(Tensor x, Tensor weight, Tensor? bias) =>
+        SmallBatchLinear.Applies(x, weight) ? SmallBatchLinear.Forward(x, weight, bias) : nn.functional.linear(x, weight, bias);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _quantized?.Dispose();
+        base.Dispose(disposing);
     }
 }
 
@@ -72,7 +100,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var x32 = x.to(ScalarType.Float32);
         var normed = x32 * rsqrt(x32.pow(2).mean([-1], keepdim: true) + _eps);
-        return (weight * normed.to(x.dtype)).MoveToOuterDisposeScope();
+        return (Precision.Cast(weight, x.dtype) * normed.to(x.dtype)).MoveToOuterDisposeScope();
     }
 }
 

@@ -110,11 +110,13 @@ public static class LoraAdapter
             used.Add(keyA);
             used.Add(keyB);
             double scale = settings.Alpha / settings.Rank;
+            if (merge && projection.weight is null)
+                throw new ModelFileException($"{directory} cannot be merged into {name}, whose base weight is quantized (quantization_bit); load the base unquantized to merge, or apply only one adapter.");
             if (merge)
                 using (no_grad())
                 {
                     var delta = b.to(ScalarType.Float32).matmul(a.to(ScalarType.Float32)) * scale;
-                    projection.weight.add_(delta.to(projection.weight.dtype, projection.weight.device));
+                    projection.weight!.add_(delta.to(projection.weight.dtype, projection.weight.device));
                 }
             else
                 projection.AttachLora(a.to(ScalarType.Float32, model.Device).clone(), b.to(ScalarType.Float32, model.Device).clone(), settings.Alpha, 0);

@@ -8,12 +8,20 @@ namespace PgxStudio.Engine.Training;
 /// all_results.json (sorted keys, indent 4), with its rounding (runtime to 4 places, rates to 3).
 /// </summary>
 public sealed record TrainResults(double TrainLoss, double TrainRuntimeSeconds, int Samples, int Steps, double Epoch,
-    double TotalFlos = 0)
+    double TotalFlos = 0, long? PeakMemoryBytes = null)
 {
     public const string FileName = "train_results.json";
     public const string AllResultsFileName = "all_results.json";
 
-    public SortedDictionary<string, double> Metrics() => new(StringComparer.Ordinal)
+    /// <summary>Hugging Face's keys, plus peak_memory_bytes (this studio's: the worker's measured peak) when known.</summary>
+    public SortedDictionary<string, double> Metrics()
+    {
+        var metrics = HuggingFaceMetrics();
+        if (PeakMemoryBytes is { } peak) metrics["peak_memory_bytes"] = peak;
+        return metrics;
+    }
+
+    SortedDictionary<string, double> HuggingFaceMetrics() => new(StringComparer.Ordinal)
     {
         ["epoch"] = Epoch,
         ["total_flos"] = TotalFlos,

@@ -10,9 +10,11 @@ using static TorchSharp.torch;
 namespace PgxStudio.Engine.Training;
 
 /// <summary>
-/// The training loop: LLaMA-Factory arguments in, LLaMA-Factory outputs out. Loads the model (fp32 on CPU, see
-/// <see cref="CausalLM.DefaultDtype"/>), encodes the datasets with the template, makes LoRA / freeze / full
-/// parameters trainable, and runs AdamW with gradient accumulation, clipping and the configured schedule. The
+/// The training loop: LLaMA-Factory arguments in, LLaMA-Factory outputs out. Loads the model as the run's precision
+/// asks (<see cref="TrainingPrecision"/>: bf16 or fp32, fp32 master weights, a quantized QLoRA base), encodes the
+/// datasets with the template, makes LoRA / freeze / full parameters trainable, and runs AdamW (each micro-batch
+/// through <see cref="TrainingStep"/>: gradient checkpointing and the chunked loss) with gradient accumulation,
+/// clipping and the configured schedule. The
 /// <see cref="TrainingSession"/> owns logs, checkpoints and results; a stop request ends after the current update
 /// with a checkpoint.
 /// </summary>
@@ -25,7 +27,8 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
         var modelDir = args.ModelNameOrPath ?? throw new TrainingConfigException("model_name_or_path is required.");
         random.manual_seed(args.Seed);
         var device = Native.TorchRuntime.Info.Device;
-        using var model = CausalLM.Load(modelDir, null, device);
+        var config = ModelConfig.Load(modelDir);
+        using var model = CausalLM.Load(modelDir, names => TrainingPrecision.Storage(args, config, device, names), device);
         var tokenizer = HfTokenizer.Load(modelDir);
         var template = args.ChatTemplate(modelDir);
         var registry = DatasetRegistry.Load(args.DatasetDir);
@@ -40,6 +43,7 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
             ? LoraAdapter.ReadSettings(adapters[^1])
             : new LoraSettings(args.LoraRank, args.EffectiveLoraAlpha, args.LoraDropout, LoraSettings.ParseTargets(string.Join(",", args.LoraTargets)));
         var trainable = MakeTrainable(model, lora, adapters);
+        var forwardBackward = TrainingStep.For(model, args, lora.Dropout);
         int pad = tokenizer.PadTokenId ?? template.EosTokenId(tokenizer) ?? 0;
 
         using var session = TrainingSession.Begin(args, data.Train.Count, observer);
@@ -68,9 +72,8 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
             {
                 using var scope = NewDisposeScope();
                 using var batch = Collator.Collate(batches.Current, pad, device);
-                var l = NextTokenLoss.Compute(model.Forward(batch.InputIds, batch.AttentionMask), batch.Labels);
-                (l / args.GradientAccumulationSteps).backward();
-                loss += l.item<float>() / args.GradientAccumulationSteps;
+                loss += forwardBackward.Run(batch.InputIds, batch.AttentionMask, batch.Labels, 1.0 / args.GradientAccumulationSteps, step, micro)
+                    / args.GradientAccumulationSteps;
                 tokens += batch.AttentionMask.sum().item<long>();
             }
             double norm = args.MaxGradNorm > 0 ? nn.utils.clip_grad_norm_(trainable, args.MaxGradNorm) : 0;
@@ -82,7 +85,7 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
             if (session.ShouldSave(step) && step < session.Plan.TotalSteps) SaveCheckpoint(session, model, optimizer, lora, step);
         }
         SaveWeights(model, lora, modelDir, session.OutputDir);
-        session.Finish();
+        session.Finish(PeakMemory.ProcessPeakBytes());
         return Outcome.Finished;
 
         IEnumerable<IReadOnlyList<EncodedExample>> Epochs(IReadOnlyList<EncodedExample> examples)
@@ -129,7 +132,8 @@ public sealed class Trainer(TrainingArguments args, ITrainingObserver observer)
             {
                 using var scope = NewDisposeScope();
                 using var batch = Collator.Collate(chunk, pad, device);
-                total += NextTokenLoss.Compute(model.Forward(batch.InputIds, batch.AttentionMask), batch.Labels).item<float>();
+                total += ChunkedNextTokenLoss.Value(model.Hidden(batch.InputIds, batch.AttentionMask), model.HeadWeight, batch.Labels,
+                    ChunkedNextTokenLoss.ChunkFor(model.Config.VocabSize));
                 batches++;
             }
         model.train();

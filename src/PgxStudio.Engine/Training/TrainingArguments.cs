@@ -13,7 +13,15 @@ public sealed class TrainingArguments
     public string? ModelNameOrPath { get; set; }
     public string? AdapterNameOrPath { get; set; }
     public bool TrustRemoteCode { get; set; }
+    /// <summary>QLoRA: 4 or 8 bits for the frozen base (unset: no quantization).</summary>
     public int? QuantizationBit { get; set; }
+    public string QuantizationMethod { get; set; } = "bnb";
+    /// <summary>4-bit code book: nf4 (LLaMA-Factory's default) or fp4.</summary>
+    public string QuantizationType { get; set; } = "nf4";
+    /// <summary>Quantize the 4-bit absmax values too (bitsandbytes' nested quantization).</summary>
+    public bool DoubleQuantization { get; set; } = true;
+    /// <summary>Gradient checkpointing is on unless this is true, as in LLaMA-Factory.</summary>
+    public bool DisableGradientCheckpointing { get; set; }
 
     // Method
     public string Stage { get; set; } = "sft";

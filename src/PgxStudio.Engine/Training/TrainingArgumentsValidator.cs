@@ -15,7 +15,13 @@ public static class TrainingArgumentsValidator
         Check(!string.IsNullOrWhiteSpace(a.OutputDir), "output_dir is missing: set the folder the run writes to.");
         Check(Stages.Contains(a.Stage), $"stage '{a.Stage}' is not supported: use sft or pt.");
         Check(FinetuningTypes.Contains(a.FinetuningType), $"finetuning_type '{a.FinetuningType}' is not supported: use lora, freeze or full.");
-        Check(a.QuantizationBit is null, "quantization_bit is set, but QLoRA is not supported yet: remove quantization_bit to train in bf16 or fp32.");
+        if (a.QuantizationBit is not null)
+        {
+            try { TrainingPrecision.Quantization(a); }
+            catch (ArgumentException e) { p.Add(e.Message); }
+            if (purpose == ConfigPurpose.Train)
+                Check(a.FinetuningType == "lora", $"quantization_bit trains a quantized base with LoRA only (QLoRA), not finetuning_type {a.FinetuningType}: use finetuning_type lora, or remove quantization_bit.");
+        }
         Check(!(a.Bf16 && a.Fp16), "bf16 and fp16 are both true: choose one.");
 
         if (purpose == ConfigPurpose.Train)

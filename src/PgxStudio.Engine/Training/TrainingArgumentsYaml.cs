@@ -11,7 +11,8 @@ public static class TrainingArgumentsYaml
 {
     static readonly (string Section, string[] Keys)[] Sections =
     [
-        ("model", ["model_name_or_path", "adapter_name_or_path", "trust_remote_code", "quantization_bit"]),
+        ("model", ["model_name_or_path", "adapter_name_or_path", "trust_remote_code", "quantization_bit", "quantization_method",
+            "quantization_type", "double_quantization"]),
         ("method", ["stage", "do_train", "do_eval", "do_predict", "finetuning_type", "lora_rank", "lora_alpha", "lora_dropout",
             "lora_target", "freeze_trainable_layers", "freeze_trainable_modules", "freeze_extra_modules"]),
         ("dataset", ["dataset", "eval_dataset", "dataset_dir", "template", "enable_thinking", "cutoff_len", "max_samples", "val_size", "packing",
@@ -19,7 +20,7 @@ public static class TrainingArgumentsYaml
         ("output", ["output_dir", "logging_steps", "save_steps", "save_total_limit", "plot_loss", "overwrite_output_dir", "save_only_model", "report_to"]),
         ("train", ["per_device_train_batch_size", "gradient_accumulation_steps", "learning_rate", "num_train_epochs", "max_steps",
             "lr_scheduler_type", "warmup_ratio", "warmup_steps", "max_grad_norm", "weight_decay", "adam_beta1", "adam_beta2",
-            "adam_epsilon", "seed", "bf16", "fp16", "resume_from_checkpoint", "ddp_timeout"]),
+            "adam_epsilon", "seed", "bf16", "fp16", "disable_gradient_checkpointing", "resume_from_checkpoint", "ddp_timeout"]),
         ("eval", ["per_device_eval_batch_size", "eval_strategy", "eval_steps"]),
         ("predict", ["predict_with_generate", "do_sample", "temperature", "top_p", "top_k", "num_beams", "max_new_tokens",
             "repetition_penalty"]),

@@ -115,13 +115,13 @@ public sealed class TrainingSession : IDisposable
     }
 
     /// <summary>Writes trainer_state.json, train_results.json/all_results.json and (plot_loss) training_loss.png.</summary>
-    public TrainResults Finish()
+    public TrainResults Finish(long? peakMemoryBytes = null)
     {
         int steps = State.GlobalStep - _startStep;
         double runtime = _clock.ElapsedSeconds;
         double samples = Arguments.MaxSteps > 0 ? (double)Plan.TotalBatchSize * Plan.TotalSteps : Plan.Samples * Arguments.NumTrainEpochs;
         var results = new TrainResults(steps > 0 ? _sessionLoss / steps : 0, runtime, (int)Math.Round(samples), Plan.TotalSteps,
-            State.Epoch);
+            State.Epoch, PeakMemoryBytes: peakMemoryBytes);
         var summary = results.Metrics();
         summary["step"] = State.GlobalStep;
         State.LogHistory.Add(summary);

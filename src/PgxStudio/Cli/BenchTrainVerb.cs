@@ -1,17 +1,21 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using PgxStudio.Engine.Benchmarks;
 using PgxStudio.Engine.Models;
 using PgxStudio.Engine.Native;
+using PgxStudio.Engine.Planning;
+using PgxStudio.Engine.Training;
 using static TorchSharp.torch;
 
 namespace PgxStudio.Cli;
 
 /// <summary>
-/// `pgx bench train`: training tokens/s and MFU (model training FLOP/s ÷ this machine's matmul FLOP/s measured in
-/// the same run) for LoRA and full fine-tuning, with PyTorch eager on the same shape as the peer when the machine
-/// has it (/usr/bin/python3 with torch).
+/// `pgx bench train`: fine-tuning tokens/s, MFU (model training FLOP/s ÷ this machine's matmul FLOP/s measured in
+/// the same run) and peak memory for each method × dtype × checkpointing asked for, with the memory plan's
+/// prediction beside each measured peak, and PyTorch eager on the same shape as the peer when the machine has it
+/// (/usr/bin/python3 with torch). Each case runs in a fresh child process, so its peak (VmHWM) is its own.
 /// </summary>
 public static class BenchTrainVerb
 {
@@ -24,17 +28,18 @@ public static class BenchTrainVerb
         var sequence = new Option<int>("--seq") { Description = "Tokens per sequence (cutoff_len).", DefaultValueFactory = _ => 512 };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 1 };
         var steps = new Option<int>("--steps") { Description = "Timed optimizer steps.", DefaultValueFactory = _ => 3 };
-        var methods = new Option<string>("--methods") { DefaultValueFactory = _ => "lora,full" };
+        var methods = new Option<string>("--methods") { Description = "Comma list of lora, qlora (4-bit nf4, double quantization), qlora8 and full.", DefaultValueFactory = _ => "lora,full" };
         var rank = new Option<int>("--rank") { DefaultValueFactory = _ => 8 };
-        var dtype = new Option<string>("--dtype") { Description = "float32 or bfloat16.", DefaultValueFactory = _ => "float32" };
+        var dtype = new Option<string>("--dtype") { Description = "Comma list of float32 and bfloat16.", DefaultValueFactory = _ => "float32" };
+        var checkpointing = new Option<string>("--checkpointing") { Description = "Comma list of on and off.", DefaultValueFactory = _ => "on" };
+        var baseline = new Option<bool>("--baseline") { Description = "Add the engine as it was before checkpointing and the chunked loss: LoRA, fp32, whole logits." };
         var peer = new Option<string>("--peer") { Description = "auto (PyTorch eager when available) or none.", DefaultValueFactory = _ => "auto" };
         var json = new Option<bool>("--json");
-        var command = new Command("train", "Fine-tuning tokens/s and MFU, with PyTorch eager as the peer.") { shape, layers, sequence, batch, steps, methods, rank, dtype, peer, json };
+        var single = new Option<string?>("--case") { Description = "Internal: run one case in this process.", Hidden = true };
+        var command = new Command("train", "Fine-tuning tokens/s, MFU and peak memory, with PyTorch eager as the peer.")
+            { shape, layers, sequence, batch, steps, methods, rank, dtype, checkpointing, baseline, peer, json, single };
         command.SetAction((parse, ct) =>
         {
-            TorchRuntime.Initialize();
-            var device = TorchRuntime.Info.Device;
-            var type = parse.GetValue(dtype) == "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32;
             ModelConfig config;
             try
             {
@@ -45,46 +50,107 @@ public static class BenchTrainVerb
                 Console.Error.WriteLine($"pgx bench train: {e.Message}");
                 return Task.FromResult(2);
             }
-            int seq = parse.GetValue(sequence), b = parse.GetValue(batch), n = parse.GetValue(steps);
-            double peak = MachineLimits.MatmulFlopsPerSecond(type, device);
-            var rows = new List<object>();
-            foreach (var method in parse.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            int seq = parse.GetValue(sequence), b = parse.GetValue(batch), n = parse.GetValue(steps), r = parse.GetValue(rank);
+            if (parse.GetValue(single) is { } one)
             {
-                bool lora = method == "lora";
-                double ours;
-                using (var model = new CausalLM(config, new RandomWeights(1, type, device), type, device))
-                    ours = TrainingThroughput.TokensPerSecond(model, lora, parse.GetValue(rank), b, seq, n);
-                double mfu = ours * TrainingThroughput.FlopsPerToken(config, seq, lora) / peak;
-                double? theirs = parse.GetValue(peer) == "none" ? null : PyTorchPeer(config, method, parse.GetValue(rank), b, seq, n, parse.GetValue(dtype)!);
-                rows.Add(new
+                RunCase(config, BenchCase.Parse(one), seq, b, n, r);
+                return Task.FromResult(0);
+            }
+            TorchRuntime.Initialize();
+            var device = TorchRuntime.Info.Device;
+            var cases = BenchCase.All(List(parse.GetValue(methods)!), List(parse.GetValue(dtype)!), List(parse.GetValue(checkpointing)!));
+            if (parse.GetValue(baseline)) cases.Insert(0, BenchCase.Before);
+            var peaks = cases.Select(c => c.Dtype).Distinct().ToDictionary(t => t, t => MachineLimits.MatmulFlopsPerSecond(BenchCase.ScalarOf(t), device));
+            var rows = new JsonArray();
+            foreach (var (c, index) in cases.Select((c, i) => (c, i)))
+            {
+                Console.Error.WriteLine($"pgx bench train: case {index + 1} of {cases.Count}: {c}");
+                var args = c.Arguments(seq, b, r);
+                var plan = MemoryPlan.ForTraining(config, args, device, available: null);
+                var ours = Child(parse, c);
+                double mfu = ours.TokensPerSecond * TrainingThroughput.FlopsPerToken(config, seq, c.Method != "full") / peaks[c.Dtype];
+                var theirs = parse.GetValue(peer) == "none" ? null : PyTorchPeer(config, c, r, b, seq, n);
+                rows.Add(new JsonObject
                 {
-                    method, tokens_per_second = Math.Round(ours, 2), mfu = Math.Round(mfu, 4),
-                    pytorch_tokens_per_second = theirs is { } t ? Math.Round(t, 2) : (double?)null,
-                    ratio_to_pytorch = theirs is { } p ? Math.Round(ours / p, 3) : (double?)null,
+                    ["method"] = c.Method, ["dtype"] = c.Dtype, ["checkpointing"] = c.Checkpointing, ["loss"] = c.WholeLogits ? "whole logits" : "chunked",
+                    ["tokens_per_second"] = Math.Round(ours.TokensPerSecond, 2), ["mfu"] = Math.Round(mfu, 4),
+                    // The plan knows only the chunked loss: the whole-logits row has no plan to compare.
+                    ["peak_memory_bytes"] = ours.PeakBytes, ["planned_peak_bytes"] = c.WholeLogits ? null : plan.PeakBytes,
+                    ["plan_error"] = ours.PeakBytes > 0 && !c.WholeLogits ? Math.Round((double)plan.PeakBytes / ours.PeakBytes - 1, 3) : null,
+                    ["first_loss"] = Math.Round(ours.Losses[0], 4), ["last_loss"] = Math.Round(ours.Losses[^1], 4),
+                    ["pytorch_tokens_per_second"] = theirs?.TokensPerSecond is { } t ? Math.Round(t, 2) : null,
+                    ["pytorch_peak_memory_bytes"] = theirs?.PeakBytes,
+                    ["ratio_to_pytorch"] = theirs?.TokensPerSecond is { } p ? Math.Round(ours.TokensPerSecond / p, 3) : null,
                 });
             }
-            var result = new { benchmark = "train", shape = parse.GetValue(shape), layers = config.NumLayers, seq, batch = b, steps = n, dtype = type.ToString(), device = device.ToString(), matmul_flops_per_second = peak, results = rows };
-            Console.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(result) : JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+            var result = new JsonObject
+            {
+                ["benchmark"] = "train", ["shape"] = parse.GetValue(shape), ["layers"] = config.NumLayers, ["vocab"] = config.VocabSize,
+                ["seq"] = seq, ["batch"] = b, ["steps"] = n, ["rank"] = r, ["device"] = device.ToString(),
+                ["matmul_flops_per_second"] = new JsonObject(peaks.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value)))),
+                ["results"] = rows,
+                ["ratios"] = BenchTrainRatios.Of(rows),
+            };
+            Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = !parse.GetValue(json) }));
             return Task.FromResult(0);
         });
         return command;
     }
 
-    /// <summary>Runs the peer script; null when this machine has no PyTorch (the peer is optional).</summary>
-    static double? PyTorchPeer(ModelConfig c, string method, int rank, int batch, int seq, int steps, string dtype)
+    static List<string> List(string value) => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    /// <summary>The child's side: one case, printed as one JSON line with the process's peak memory.</summary>
+    static void RunCase(ModelConfig config, BenchCase c, int seq, int batch, int steps, int rank)
     {
+        TorchRuntime.Initialize();
+        var measured = TrainingThroughput.Measure(config, c.Arguments(seq, batch, rank), steps, TorchRuntime.Info.Device, c.WholeLogits ? 0 : null);
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            tokens_per_second = measured.TokensPerSecond, peak_memory_bytes = PeakMemory.ProcessPeakBytes() ?? 0, losses = measured.Losses,
+        }));
+    }
+
+    sealed record CaseResult(double TokensPerSecond, long PeakBytes, IReadOnlyList<double> Losses);
+
+    static CaseResult Child(ParseResult parse, BenchCase c)
+    {
+        var info = Jobs.WorkerLaunch.ThisProgram(["bench", "train", "--case", c.ToString()]);
+        foreach (var option in new[] { "--shape", "--layers", "--seq", "--batch", "--steps", "--rank" })
+            if (parse.GetResult(option) is { } given && given.Tokens.Count > 0)
+            {
+                info.ArgumentList.Add(option);
+                info.ArgumentList.Add(given.Tokens[0].Value);
+            }
+        using var child = Process.Start(info)!;
+        var error = child.StandardError.ReadToEndAsync();
+        var output = child.StandardOutput.ReadToEnd();
+        child.WaitForExit();
+        if (child.ExitCode != 0) throw new InvalidOperationException($"the {c} case failed: {error.Result.Trim()}");
+        var row = JsonNode.Parse(output.Trim().Split('\n')[^1])!;
+        return new CaseResult(row["tokens_per_second"]!.GetValue<double>(), row["peak_memory_bytes"]!.GetValue<long>(),
+            row["losses"]!.AsArray().Select(v => v!.GetValue<double>()).ToList());
+    }
+
+    sealed record PeerResult(double? TokensPerSecond, long? PeakBytes);
+
+    /// <summary>Runs the peer script for the cases it has (LoRA and full); null when this machine has no PyTorch.</summary>
+    static PeerResult? PyTorchPeer(ModelConfig c, BenchCase bench, int rank, int batch, int seq, int steps)
+    {
+        if (bench.Method is not ("lora" or "full") || bench.WholeLogits) return null;
         var script = Path.Combine(Hosting.ContentRoot.Find([]), PeerScript);
         if (!File.Exists("/usr/bin/python3") || !File.Exists(script)) return null;
         var spec = JsonSerializer.Serialize(new
         {
             hidden = c.HiddenSize, layers = c.NumLayers, heads = c.NumHeads, kv_heads = c.NumKeyValueHeads, head_dim = c.HeadDim,
-            intermediate = c.IntermediateSize, vocab = c.VocabSize, seq, batch, steps, method, rank, dtype,
+            intermediate = c.IntermediateSize, vocab = c.VocabSize, seq, batch, steps, method = bench.Method, rank, dtype = bench.Dtype,
+            checkpointing = bench.Checkpointing,
         });
         var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, ArgumentList = { script, spec } };
         using var python = Process.Start(info)!;
         var output = python.StandardOutput.ReadToEnd();
         python.WaitForExit();
         if (python.ExitCode != 0) return null;
-        return JsonDocument.Parse(output).RootElement.GetProperty("tokens_per_second").GetDouble();
+        var root = JsonNode.Parse(output)!;
+        return new PeerResult(root["tokens_per_second"]?.GetValue<double>(), root["peak_memory_bytes"]?.GetValue<long>());
     }
 }

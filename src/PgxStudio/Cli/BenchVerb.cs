@@ -13,6 +13,7 @@ public static class BenchVerb
         command.Subcommands.Add(BenchModelVerbs.Decode());
         command.Subcommands.Add(BenchModelVerbs.Prefill());
         command.Subcommands.Add(BenchTrainVerb.Create());
+        command.Subcommands.Add(BenchCurveVerb.Create());
         command.Subcommands.Add(BenchModelFolderVerb.Create());
         return command;
     }

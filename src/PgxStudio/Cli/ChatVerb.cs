@@ -15,14 +15,16 @@ public static class ChatVerb
         var system = new Option<string?>("--system") { Description = "System prompt." };
         var temperature = new Option<double>("--temperature") { Description = "0 for greedy.", DefaultValueFactory = _ => 0.7 };
         var maxTokens = new Option<int>("--max-new-tokens") { Description = "Longest reply.", DefaultValueFactory = _ => 512 };
-        var command = new Command("chat", "Chat with a model in the terminal (type 'clear' to start over, 'exit' to quit).") { model, adapter, template, thinking, system, temperature, maxTokens };
+        var quantization = new Option<int?>("--quantization-bit") { Description = "Load the base quantized (4: nf4 with double quantization, 8: int8), as QLoRA trained it; the adapter stays unmerged." };
+        var command = new Command("chat", "Chat with a model in the terminal (type 'clear' to start over, 'exit' to quit).") { model, adapter, template, thinking, system, temperature, maxTokens, quantization };
         command.SetAction(async (parse, ct) =>
         {
             EngineChatBackend backend;
             try
             {
                 // One person in a terminal: one KV slot is all the batch needs.
-                backend = new EngineChatBackend(new ServeModelSpec(parse.GetValue(model)!.FullName, parse.GetValue(adapter)?.FullName, EnableThinking: parse.GetValue(thinking))
+                backend = new EngineChatBackend(new ServeModelSpec(parse.GetValue(model)!.FullName, parse.GetValue(adapter)?.FullName, EnableThinking: parse.GetValue(thinking),
+                    Quantization: Engine.Quantization.QuantizationSettings.From(parse.GetValue(quantization), "bnb", "nf4", true))
                     { Limits = new Engine.Inference.BatchLimits { MaxNumSeqs = 1 } }, parse.GetValue(template));
             }
             catch (Exception e) when (e is Engine.Models.ModelFileException or Engine.Tokenization.TokenizerFileException or ArgumentException)

@@ -72,6 +72,13 @@ public static class ServeVerb
             throw new TrainingConfigException(config is null
                 ? "Say which model to serve: --model FOLDER, or a config file with model_name_or_path."
                 : $"{config.FullName}: model_name_or_path is missing; add the model folder to serve.");
-        return new ServeModelSpec(modelPath, adapter ?? args.AdapterNameOrPath, template ?? args.Template, args.EnableThinking);
+        try
+        {
+            return new ServeModelSpec(modelPath, adapter ?? args.AdapterNameOrPath, template ?? args.Template, args.EnableThinking, TrainingPrecision.Quantization(args));
+        }
+        catch (ArgumentException e)
+        {
+            throw new TrainingConfigException($"{config?.FullName}: {e.Message}");
+        }
     }
 }

@@ -29,6 +29,7 @@ public static class Verbs
         ServeVerb.Create(),
         ChatVerb.Create(),
         TrainVerb.Create(),
+        EstimateVerb.Create(),
         ExportVerb.Create(),
         PredictVerb.Create(),
     ];

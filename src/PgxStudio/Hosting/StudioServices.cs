@@ -42,6 +42,8 @@ public static class StudioServices
         services.AddSingleton<Training.TrainFormCheck>();
         services.AddSingleton<Training.TrainPresets>();
         services.AddSingleton<Training.TrainLauncher>();
+        services.AddSingleton<Training.TrainMemoryPlanner>();
+        services.AddSingleton<Runs.RunPeakMemory>();
         // Chat page: loading the team's chat model as a serve run; each browser has its own conversation
         services.AddSingleton<Chat.ChatModelLoader>();
         services.AddHttpClient<Chat.ChatClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);

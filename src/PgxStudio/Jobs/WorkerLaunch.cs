@@ -15,21 +15,27 @@ public static class WorkerLaunch
 
     public static ProcessStartInfo For(Run run, string contentRoot)
     {
-        var verbArgs = VerbArguments(run, contentRoot);
+        var info = ThisProgram(VerbArguments(run, contentRoot));
+        info.WorkingDirectory = contentRoot;
+        info.RedirectStandardInput = true;
+        info.Environment[SupervisedVariable] = "1";
+        info.Environment["PGX_HOME"] = contentRoot;
+        info.Environment["PGX_RUN_ID"] = run.Id.ToString();
+        return info;
+    }
+
+    /// <summary>This program with a verb line, its output read by the caller (workers, benchmark cases).</summary>
+    public static ProcessStartInfo ThisProgram(IEnumerable<string> verbArgs)
+    {
         var dll = typeof(WorkerLaunch).Assembly.Location;
         var appHost = Path.Combine(Path.GetDirectoryName(dll)!, "pgx");
         var info = File.Exists(appHost)
             ? new ProcessStartInfo(appHost)
             : new ProcessStartInfo(DotNetHost()) { ArgumentList = { dll } };
         foreach (var a in verbArgs) info.ArgumentList.Add(a);
-        info.WorkingDirectory = contentRoot;
-        info.RedirectStandardInput = true;
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.UseShellExecute = false;
-        info.Environment[SupervisedVariable] = "1";
-        info.Environment["PGX_HOME"] = contentRoot;
-        info.Environment["PGX_RUN_ID"] = run.Id.ToString();
         return info;
     }
 

@@ -5,7 +5,9 @@ namespace PgxStudio.Serving;
 /// like LLaMA-Factory's adapter_name_or_path, applied in that order), optionally a template name, and LLaMA-Factory's
 /// enable_thinking for a reasoning template (false: every prompt closes an empty thought, so the model answers at once).
 /// </summary>
-public sealed record ServeModelSpec(string ModelDirectory, string? AdapterDirectory, string? Template = null, bool EnableThinking = true)
+/// <param name="Quantization">Load the base quantized (quantization_bit), as a QLoRA run trained it.</param>
+public sealed record ServeModelSpec(string ModelDirectory, string? AdapterDirectory, string? Template = null, bool EnableThinking = true,
+    Engine.Quantization.QuantizationSettings? Quantization = null)
 {
     public IReadOnlyList<string> Adapters { get; } =
         (AdapterDirectory ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

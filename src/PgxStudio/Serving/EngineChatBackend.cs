@@ -31,12 +31,10 @@ public sealed class EngineChatBackend : IChatBackend, IDisposable
         spec.Limits.Validate(config);
         var dtype = ServeDtype.Parse(spec.Dtype, config, TorchRuntime.Info.Device);
         KvMemory.CheckFits(config, spec.Limits, dtype, TorchRuntime.Info.Device);
-        _model = CausalLM.Load(spec.ModelDirectory, dtype);
+        // Several adapters are merged one after the other, as LLaMA-Factory does with a comma-separated list.
+        _model = InferenceModel.Load(spec.ModelDirectory, spec.Adapters, spec.Quantization, dtype);
         try
         {
-            // Several adapters are merged one after the other, as LLaMA-Factory does with a comma-separated list.
-            foreach (var adapter in spec.Adapters) LoraAdapter.Apply(_model, adapter, merge: true);
-            _model.eval();
             _tokenizer = HfTokenizer.Load(spec.ModelDirectory);
             _template = ChatTemplates.ForModel(spec.ModelDirectory, templateName ?? spec.Template, spec.EnableThinking);
             _defaults = GenerationDefaults.Load(spec.ModelDirectory);

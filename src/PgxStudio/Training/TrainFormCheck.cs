@@ -19,7 +19,7 @@ public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choic
     /// <summary>Field keys are the config keys the form writes; these keys are shown at another field.</summary>
     static readonly Dictionary<string, string> FieldOfKey = new()
     {
-        ["bf16"] = TrainFields.ComputeType, ["fp16"] = TrainFields.ComputeType, ["quantization_bit"] = TrainFields.ComputeType,
+        ["bf16"] = TrainFields.ComputeType, ["fp16"] = TrainFields.ComputeType,
         ["max_steps"] = TrainFields.Epochs, ["adapter_name_or_path"] = TrainFields.StartFrom,
     };
 
@@ -108,6 +108,7 @@ public static class TrainFields
     public const string ComputeType = "compute_type";
     public const string Epochs = "num_train_epochs";
     public const string OutputDir = "output_dir";
+    public const string Memory = "memory";
 }
 
 /// <summary>Problems by field key, one or more sentences each, in the order found.</summary>

@@ -8,11 +8,12 @@ namespace PgxStudio.Training;
 public sealed record TrainStart(Run? Run, int? Position, TrainProblems Problems);
 
 /// <summary>
-/// Turns a Train form into a queued run: checks it (nothing invalid reaches the queue), writes its YAML, queues it on
+/// Turns a Train form into a queued run: checks it (nothing invalid, nothing that cannot fit in memory reaches the
+/// queue), writes its YAML, queues it on
 /// the gpu queue under the user's name. Also the page's other ways in: the YAML and command a form stands for, and
 /// a form filled from a past run ("clone").
 /// </summary>
-public sealed class TrainLauncher(TrainFormCheck check, TrainChoices choices, RunService runs, RunQueries queries)
+public sealed class TrainLauncher(TrainFormCheck check, TrainChoices choices, RunService runs, RunQueries queries, TrainMemoryPlanner planner)
 {
     /// <summary>The config exactly as the run will get it.</summary>
     public string Yaml(TrainForm form) => choices.Arguments(form).ToYaml();
@@ -29,6 +30,9 @@ public sealed class TrainLauncher(TrainFormCheck check, TrainChoices choices, Ru
         // A queued run has no folder yet: two runs must not be queued into the same one.
         if (problems.IsEmpty && (await runs.QueueAsync()).Any(e => e.Run.OutputDir == outputDir))
             problems.Add(TrainFields.OutputDir, $"Run folder {outputDir} is taken by a queued run: choose another output dir name.");
+        // A run that cannot fit in the memory free now would fail an hour into the queue: say so before queueing it.
+        if (problems.IsEmpty && planner.Plan(form).Plan is { Fits: false } plan)
+            problems.Add(TrainFields.Memory, plan.Refusal(choices.Arguments(form)));
         if (!problems.IsEmpty) return new TrainStart(null, null, problems);
         // RunRequestException (no name entered) goes to the page as it is: one sentence.
         var run = await runs.EnqueueAsync(RunKind.Train, form.OutputName.Trim(), user.Name, Yaml(form), outputDir);

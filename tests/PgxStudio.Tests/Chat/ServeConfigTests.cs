@@ -24,6 +24,19 @@ public class ServeConfigTests
     }
 
     [Fact]
+    public void A_serve_config_with_quantization_bit_loads_the_base_quantized_as_QLoRA_trained_it()
+    {
+        var file = new FileInfo(Path.Combine(Directory.CreateTempSubdirectory().FullName, "serve.yaml"));
+        File.WriteAllText(file.FullName, "model_name_or_path: m\nadapter_name_or_path: saves/qlora\nquantization_bit: 4\nquantization_type: fp4\n");
+        var spec = ServeVerb.Spec(file, null, null, null);
+        Assert.Equal((4, "fp4", true), (spec.Quantization!.Bits, spec.Quantization.Type, spec.Quantization.DoubleQuantization));
+        Assert.Null(ServeVerb.Spec(null, "m", null, null).Quantization);
+
+        File.WriteAllText(file.FullName, "model_name_or_path: m\nquantization_bit: 3\n");
+        Assert.Contains("quantization_bit: 3 is not supported", Assert.Throws<TrainingConfigException>(() => ServeVerb.Spec(file, null, null, null)).Message);
+    }
+
+    [Fact]
     public void A_base_model_config_has_no_adapter_and_no_template_key()
     {
         var yaml = ChatModelLoader.Config(new ChatModelRequest("saves/models/pgx-demo-tiny", [], null));

@@ -23,7 +23,7 @@ public class TrainVerbTests
         return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
     }
 
-    static (int, string, string) PgxIn(string directory, string[] args) => Pgx.RunIn(directory, TimeSpan.FromSeconds(120), args);
+    static (int, string, string) PgxIn(string directory, string[] args) => Pgx.RunIn(directory, TimeSpan.FromSeconds(300), args);
 
     static double[] Losses(List<JsonElement> events) =>
         events.Where(e => e.GetProperty("event").GetString() == "step").Select(e => e.GetProperty("loss").GetDouble()).ToArray();

@@ -47,6 +47,22 @@ public class RunDetailTests
     }
 
     [Fact]
+    public async Task A_finished_train_run_shows_the_peak_memory_its_worker_measured()
+    {
+        await using var ctx = new StudioComponentContext();
+        var runs = ctx.Services.GetRequiredService<RunService>();
+        var run = await runs.EnqueueAsync(RunKind.Train, "measured", "alice", "model_name_or_path: m\n", "saves/m/lora/measured");
+        var folder = ctx.Services.GetRequiredService<RunFiles>().FolderOf(run);
+        Directory.CreateDirectory(folder);
+        var page = ctx.Render<RunDetailPage>(p => p.Add(x => x.Id, run.Id).AddCascadingValue(ctx.Session));
+        Assert.Empty(page.FindAll("#run-peak-memory")); // nothing measured yet
+
+        File.WriteAllText(Path.Combine(folder, "train_results.json"), "{\"epoch\": 1.0, \"peak_memory_bytes\": 2345678901.0, \"train_loss\": 1.5}");
+        await ctx.Services.GetRequiredService<RunRecorder>().UpdateAsync(run.Id, r => { r.Status = RunStatus.Succeeded; r.FinishedAt = DateTime.UtcNow; });
+        page.WaitForAssertion(() => Assert.Equal("2.3 GB", page.Find("#run-peak-memory").TextContent), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task A_missing_run_says_so()
     {
         await using var ctx = new StudioComponentContext();

@@ -1,0 +1,102 @@
+using PgxStudio.Engine.Models;
+using PgxStudio.Engine.Peft;
+using PgxStudio.Engine.Quantization;
+using PgxStudio.Engine.Training;
+using static TorchSharp.torch;
+
+namespace PgxStudio.Engine.Planning;
+
+/// <summary>
+/// The parts of a training run's peak, counted from the config the way the engine stores and trains the model:
+/// weights (quantized, compute dtype, or fp32 master), LoRA matrices and AdamW state, fp32 gradients, the
+/// activations backward needs (every layer's, or with checkpointing one input per layer plus one layer's
+/// internals), one chunk of logits, and a workspace (runtime, transient dequantized weights).
+/// </summary>
+public static class TrainingMemory
+{
+    // Saved activations of one decoder layer per token, in compute-dtype elements per hidden / attention / MLP unit:
+    // the two norms (input, normed, output), q/k/v with their norms and RoPE, the attention output, and
+    // gate/up/SiLU/product of the MLP. Calibrated with `pgx bench train` (docs/memory-plan.md).
+    const double PerHidden = 8, PerAttention = 7, PerMlp = 4;
+    // The CPU's attention keeps its [heads × seq] probabilities per token (math kernel, plus the masked scores).
+    const double ScoreCopies = 2;
+    // The process before any tensor: .NET, libtorch, its thread pools and allocator caches.
+    const long CpuRuntimeBytes = 600L << 20, CudaRuntimeBytes = 1200L << 20;
+
+    public static IReadOnlyList<MemoryPart> Parts(ModelConfig c, TrainingArguments args, Device device)
+    {
+        var dtype = TrainingPrecision.ComputeDtype(args, c, device);
+        int e = Precision.BytesOf(dtype);
+        var quantization = TrainingPrecision.Quantization(args);
+        var parameters = ModelParameters.Of(c);
+        var trains = Trainable(parameters, args);
+        bool lora = args.FinetuningType == "lora";
+
+        long weights = 0, largestProjection = 0;
+        foreach (var p in parameters)
+        {
+            largestProjection = Math.Max(largestProjection, p.IsProjection ? p.Elements : 0);
+            weights += quantization is not null && p.IsProjection
+                ? QuantizedWeight.BytesFor(p.Shape[0], p.Shape[1], quantization)
+                : p.Elements * (trains.Contains(p.Name) && e != 4 ? 4 : e);
+        }
+        long loraParameters = lora ? LoraParameters(parameters, args) : 0;
+        long trainableBase = parameters.Where(p => trains.Contains(p.Name)).Sum(p => p.Elements);
+        long trainable = loraParameters + trainableBase;
+
+        long tokens = (long)args.PerDeviceTrainBatchSize * args.CutoffLen;
+        long perLayer = LayerActivations(c, args, e, lora, tokens, cpu: device.type != TorchSharp.DeviceType.CUDA);
+        long boundaries = (long)c.NumLayers * tokens * c.HiddenSize * e;
+        long activations = args.DisableGradientCheckpointing ? c.NumLayers * perLayer : boundaries + perLayer;
+        int chunk = ChunkedNextTokenLoss.ChunkFor(c.VocabSize);
+        // bf16 logits, their fp32 copy and its gradient, and the gradient reaching the bf16 logits.
+        long logits = Math.Min(chunk, tokens) * (long)c.VocabSize * (2L * e + 8) + tokens * c.HiddenSize * (long)e;
+
+        long runtime = device.type == TorchSharp.DeviceType.CUDA ? CudaRuntimeBytes : CpuRuntimeBytes;
+        long dequantized = quantization is not null ? 2 * largestProjection * e : 0;
+        return
+        [
+            new("weights", weights, WeightsDetail(parameters.Sum(p => p.Elements), quantization, dtype, trainableBase)),
+            new(lora ? "LoRA + optimizer state" : "optimizer state", loraParameters * 4 + trainable * 8,
+                lora ? $"{loraParameters:N0} LoRA parameters in fp32 with AdamW's two moments" : $"AdamW's two fp32 moments for {trainable:N0} parameters"),
+            new("gradients", trainable * 4, $"fp32 gradients of {trainable:N0} trainable parameters"),
+            new("activations", activations, args.DisableGradientCheckpointing
+                ? $"every layer's saved activations for {tokens:N0} tokens (gradient checkpointing off)"
+                : $"one input per layer plus one layer recomputed, for {tokens:N0} tokens (gradient checkpointing)"),
+            new("logits chunk", logits, $"{Math.Min(chunk, tokens):N0} positions × {c.VocabSize:N0} vocabulary at a time"),
+            new("workspace", runtime + dequantized, quantization is not null
+                ? "runtime and libraries, and a projection dequantized for its matmul"
+                : "runtime and libraries"),
+        ];
+    }
+
+    static HashSet<string> Trainable(IReadOnlyList<ModelParameters.Entry> parameters, TrainingArguments args) => args.FinetuningType switch
+    {
+        "full" => parameters.Select(p => p.Name).ToHashSet(),
+        "freeze" => FreezeSelection.Trainable(parameters.Select(p => p.Name).ToList(), args).ToHashSet(),
+        _ => [],
+    };
+
+    static long LoraParameters(IReadOnlyList<ModelParameters.Entry> parameters, TrainingArguments args)
+    {
+        var targets = LoraSettings.ParseTargets(string.Join(",", args.LoraTargets));
+        return parameters.Where(p => p.IsProjection && targets.Contains(p.Name.Split('.')[^2]))
+            .Sum(p => (long)args.LoraRank * (p.Shape[0] + p.Shape[1]));
+    }
+
+    /// <summary>What backward keeps of one layer for these tokens.</summary>
+    static long LayerActivations(ModelConfig c, TrainingArguments args, int e, bool lora, long tokens, bool cpu)
+    {
+        long h = c.HiddenSize, q = (long)c.NumHeads * c.HeadDim, kv = (long)c.NumKeyValueHeads * c.HeadDim, i = c.IntermediateSize;
+        double perToken = e * (PerHidden * h + PerAttention * (q + 2 * kv) + PerMlp * i);
+        // CUDA's fused attention keeps only per-row statistics; the CPU's math kernel keeps the probabilities.
+        if (cpu) perToken += ScoreCopies * e * c.NumHeads * (double)args.CutoffLen;
+        // A LoRA matrix works in fp32: with bf16 activations each adapted projection keeps an fp32 copy of its input.
+        if (lora && e != 4) perToken += 4.0 * (5 * h + q + i);
+        return (long)(perToken * tokens);
+    }
+
+    static string WeightsDetail(long count, QuantizationSettings? quantization, ScalarType dtype, long master) =>
+        $"{count:N0} parameters, {(quantization is not null ? $"projections {quantization}, the rest in " : "")}{dtype}"
+        + (master > 0 && dtype != ScalarType.Float32 ? $", {master:N0} trainable ones as fp32 master weights" : "");
+}
