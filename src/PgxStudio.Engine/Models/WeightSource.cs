@@ -66,7 +66,8 @@ public sealed class RandomWeights(long seed, WeightStorage storage, Device devic
     Tensor Normal(long[] shape, ScalarType dtype)
     {
         var result = empty(shape, dtype, device);
-        var rows = result.view(shape[0], -1);
+        // A view's handle keeps the storage alive: disposed here, or a weight that is quantized and dropped would stay.
+        using var rows = result.view(shape[0], -1);
         long step = Math.Max(1, (4L << 20) / Math.Max(1, rows.shape[1]));
         for (long start = 0; start < shape[0]; start += step)
         {

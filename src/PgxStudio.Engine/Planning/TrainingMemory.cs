@@ -21,7 +21,7 @@ public static class TrainingMemory
     // The CPU's attention keeps its [heads × seq] probabilities per token (math kernel, plus the masked scores).
     const double ScoreCopies = 2;
     // The process before any tensor: .NET, libtorch, its thread pools and allocator caches.
-    const long CpuRuntimeBytes = 600L << 20, CudaRuntimeBytes = 1200L << 20;
+    const long CpuRuntimeBytes = 300L << 20, CudaRuntimeBytes = 1200L << 20;
 
     public static IReadOnlyList<MemoryPart> Parts(ModelConfig c, TrainingArguments args, Device device)
     {
@@ -49,11 +49,15 @@ public static class TrainingMemory
         long boundaries = (long)c.NumLayers * tokens * c.HiddenSize * e;
         long activations = args.DisableGradientCheckpointing ? c.NumLayers * perLayer : boundaries + perLayer;
         int chunk = ChunkedNextTokenLoss.ChunkFor(c.VocabSize);
-        // bf16 logits, their fp32 copy and its gradient, and the gradient reaching the bf16 logits.
-        long logits = Math.Min(chunk, tokens) * (long)c.VocabSize * (2L * e + 8) + tokens * c.HiddenSize * (long)e;
+        // A chunk's logits in the compute dtype, their fp32 copy, log-softmax, its gradient and the logits' gradient.
+        long logits = Math.Min(chunk, tokens) * (long)c.VocabSize * (e + 16) + tokens * c.HiddenSize * (long)e;
 
         long runtime = device.type == TorchSharp.DeviceType.CUDA ? CudaRuntimeBytes : CpuRuntimeBytes;
         long dequantized = quantization is not null ? 2 * largestProjection * e : 0;
+        // Training a whole matrix briefly holds two more fp32 copies of the largest one: the gradient of a logits
+        // chunk before it is added to the weight's (a tied embedding's is the vocabulary's size), and AdamW's update.
+        long largestTrainable = parameters.Where(p => trains.Contains(p.Name)).Select(p => p.Elements).DefaultIfEmpty(0).Max();
+        long update = 2 * largestTrainable * 4;
         return
         [
             new("weights", weights, WeightsDetail(parameters.Sum(p => p.Elements), quantization, dtype, trainableBase)),
@@ -64,9 +68,9 @@ public static class TrainingMemory
                 ? $"every layer's saved activations for {tokens:N0} tokens (gradient checkpointing off)"
                 : $"one input per layer plus one layer recomputed, for {tokens:N0} tokens (gradient checkpointing)"),
             new("logits chunk", logits, $"{Math.Min(chunk, tokens):N0} positions × {c.VocabSize:N0} vocabulary at a time"),
-            new("workspace", runtime + dequantized, quantization is not null
+            new("workspace", runtime + dequantized + update, quantization is not null
                 ? "runtime and libraries, and a projection dequantized for its matmul"
-                : "runtime and libraries"),
+                : update > 0 ? "runtime and libraries, and two fp32 copies of the largest trained matrix while it updates" : "runtime and libraries"),
         ];
     }
 
