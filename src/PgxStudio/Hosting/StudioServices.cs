@@ -32,6 +32,7 @@ public static class StudioServices
         services.AddSingleton<RunQueries>();
         services.AddSingleton<RunFiles>();
         services.AddSingleton<SystemInfo.SystemFactsService>();
+        services.AddSingleton<Monitoring.MachineMonitor>(); // System page and top bar: a sample a second (started by StudioHost)
         services.AddSingleton<Serving.LoadedChatModels>();
         services.AddHttpClient<Serving.ServeLoadReader>(); // System and Benchmark pages: the loaded model's /metrics
         // Benchmark page: results in SQLite; one benchmark at a time per studio, outliving the page that started it.
