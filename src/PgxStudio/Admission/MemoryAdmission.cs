@@ -86,6 +86,9 @@ public sealed class MemoryAdmission
         stop.ThrowIfCancellationRequested();
     }
 
+    /// <summary>What the loaded chat models hold together: memory an unload gives back (unreadable ones count 0).</summary>
+    public long HeldByChatModels() => Holdings().Sum(h => h.Bytes ?? 0);
+
     IReadOnlyList<ModelHolding> Holdings() => _loaded.Current
         .Select(m => new ModelHolding(m, _workers.TryGet(m.RunId, out var process) && Pid(process) is { } pid ? _proc.RssBytes(pid) : null))
         .ToList();

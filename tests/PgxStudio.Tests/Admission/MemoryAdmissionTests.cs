@@ -102,6 +102,7 @@ public class MemoryAdmissionTests
         Assert.False(decision!.Fits);
         var holding = Assert.Single(decision.Holdings);
         Assert.True(holding.Bytes > 0, "the serve worker's resident memory is read from /proc");
+        Assert.True(admission.HeldByChatModels() > 0); // what the Train page's refusal counts as freeable
         Assert.Equal(
             $"waiting: chat model {chatModel!.ModelId} (run #{serveRun.Id}, carol) holds {MemoryPlan.Gigabytes(holding.Bytes!.Value)}; " +
             $"needs {MemoryPlan.Gigabytes(machine.NeedBytes)}, {MemoryPlan.Gigabytes(machine.NeedBytes - 1_000_000_000)} free",
