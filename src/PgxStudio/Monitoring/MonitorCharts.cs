@@ -3,6 +3,9 @@ namespace PgxStudio.Monitoring;
 /// <summary>One chart of the System page: its series, and how a sample gives each series' value (null: no point).</summary>
 public sealed record MonitorChart(string Id, string Title, string YTitle, IReadOnlyList<string> SeriesNames, Func<MachineSample, int, double?> Value)
 {
+    /// <summary>A percentage is drawn on 0–100, so an idle machine does not look busy on a zoomed axis.</summary>
+    public (double, double)? YRange => YTitle == "%" ? (0, 100) : null;
+
     /// <summary>The series' points over the samples kept, x = the monitor's second. A missing value is a gap, never 0.</summary>
     public IReadOnlyList<IReadOnlyList<(int Step, double Value)>> History(IReadOnlyList<MachineSample> samples) =>
         SeriesNames.Select((_, series) => (IReadOnlyList<(int, double)>)samples
