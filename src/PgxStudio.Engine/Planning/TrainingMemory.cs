@@ -18,10 +18,10 @@ public static class TrainingMemory
     // the two norms (input, normed, output), q/k/v with their norms and RoPE, the attention output, and
     // gate/up/SiLU/product of the MLP. Calibrated with `pgx bench train` (docs/memory-plan.md).
     const double PerHidden = 8, PerAttention = 7, PerMlp = 4;
-    // The CPU's attention keeps its [heads × seq] probabilities per token (math kernel, plus the masked scores).
-    const double ScoreCopies = 2;
-    // The process before any tensor: .NET, libtorch, its thread pools and allocator caches.
-    const long CpuRuntimeBytes = 300L << 20, CudaRuntimeBytes = 1200L << 20;
+    // The CPU's attention keeps its [heads × seq] probabilities per token (the math kernel's softmax output).
+    const double ScoreCopies = 1;
+    // The process before any tensor: .NET, libtorch and its thread pools (`pgx env` peaks at about 157 MiB).
+    const long CpuRuntimeBytes = 160L << 20, CudaRuntimeBytes = 1200L << 20;
 
     public static IReadOnlyList<MemoryPart> Parts(ModelConfig c, TrainingArguments args, Device device)
     {
@@ -49,8 +49,9 @@ public static class TrainingMemory
         long boundaries = (long)c.NumLayers * tokens * c.HiddenSize * e;
         long activations = args.DisableGradientCheckpointing ? c.NumLayers * perLayer : boundaries + perLayer;
         int chunk = ChunkedNextTokenLoss.ChunkFor(c.VocabSize);
-        // A chunk's logits in the compute dtype, their fp32 copy, log-softmax, its gradient and the logits' gradient.
-        long logits = Math.Min(chunk, tokens) * (long)c.VocabSize * (e + 16) + tokens * c.HiddenSize * (long)e;
+        // A chunk's logits in the compute dtype, their fp32 copy (none when they are fp32), log-softmax, its gradient
+        // and the logits' gradient.
+        long logits = Math.Min(chunk, tokens) * (long)c.VocabSize * (e + (e == 4 ? 12 : 16)) + tokens * c.HiddenSize * (long)e;
 
         long runtime = device.type == TorchSharp.DeviceType.CUDA ? CudaRuntimeBytes : CpuRuntimeBytes;
         long dequantized = quantization is not null ? 2 * largestProjection * e : 0;
