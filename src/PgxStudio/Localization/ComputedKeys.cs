@@ -19,6 +19,7 @@ public static class ComputedKeys
     public static IEnumerable<string> All =>
     [
         .. Enum.GetNames<RunStatus>(),
+        .. Enum.GetNames<RunKind>(),
         .. SystemFactNames,
         Components.Shared.Clipboard.Refused,
     ];
