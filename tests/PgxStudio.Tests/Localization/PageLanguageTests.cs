@@ -1,0 +1,56 @@
+using System.Globalization;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using PgxStudio.Components.Layout;
+using PgxStudio.Components.Pages.Train;
+using PgxStudio.Tests.Components;
+using PgxStudio.Tests.Training;
+
+namespace PgxStudio.Tests.Localization;
+
+/// <summary>A page renders in the circuit's UI culture: Chinese under zh-CN with LlamaBoard's terms, English under en.</summary>
+[Collection(PgxStudio.Tests.Queue.StudioCollection.Name)]
+public class PageLanguageTests
+{
+    [Fact]
+    public async Task The_Train_page_and_the_drawer_speak_Chinese_under_zh_CN_with_LlamaBoards_terms()
+    {
+        using var _ = new UiCulture("zh-CN");
+        await using var ctx = TrainStudio.Create();
+        var page = ctx.Render<TrainPage>(p => p.AddCascadingValue(ctx.Session));
+        var text = page.Markup;
+        foreach (var term in new[] { "学习率", "训练轮数", "截断长度", "批处理大小", "梯度累积", "最大样本数", "计算类型", "量化等级", "微调方法", "输出目录", "开始" })
+            Assert.Contains(term, text);
+        Assert.DoesNotContain("Learning rate", text);
+        Assert.Equal("开始", page.Find("#train-start").TextContent.Trim());
+
+        var layout = ctx.Render<MainLayout>(p => p.AddCascadingValue(ctx.Session).Add(l => l.Body, (RenderFragment)(_ => { })));
+        var nav = layout.FindAll(".mud-nav-link").Select(a => a.TextContent.Trim()).ToList();
+        Assert.Equal(["概览", "数据集", "训练", "运行记录", "对话", "评估", "导出", "基准测试", "队列", "系统"], nav);
+        // The switch marks the language in use and offers the other.
+        Assert.True(layout.Find("#language-zh-CN").HasAttribute("disabled"));
+        Assert.False(layout.Find("#language-en").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task The_same_page_speaks_English_under_en()
+    {
+        using var _ = new UiCulture("en");
+        await using var ctx = TrainStudio.Create();
+        var page = ctx.Render<TrainPage>(p => p.AddCascadingValue(ctx.Session));
+        Assert.Contains("Learning rate", page.Markup);
+        Assert.Contains("Cutoff length", page.Markup);
+        Assert.DoesNotContain("学习率", page.Markup);
+        Assert.Equal("Start", page.Find("#train-start").TextContent.Trim());
+    }
+
+    /// <summary>Sets the UI culture for a test, as the request localization middleware does for a circuit.</summary>
+    sealed class UiCulture : IDisposable
+    {
+        readonly CultureInfo _before = CultureInfo.CurrentUICulture;
+
+        public UiCulture(string name) => CultureInfo.CurrentUICulture = new CultureInfo(name);
+
+        public void Dispose() => CultureInfo.CurrentUICulture = _before;
+    }
+}
