@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Components;
 using PgxStudio.Components.Layout;
 using PgxStudio.Components.Pages.Train;
 using PgxStudio.Tests.Components;
+using Microsoft.Extensions.DependencyInjection;
 using PgxStudio.Tests.Training;
+using PgxStudio.Training;
 
 namespace PgxStudio.Tests.Localization;
 
@@ -30,6 +32,9 @@ public class PageLanguageTests
         // The switch marks the language in use and offers the other.
         Assert.True(layout.Find("#language-zh-CN").HasAttribute("disabled"));
         Assert.False(layout.Find("#language-en").HasAttribute("disabled"));
+
+        // The studio's own checks speak the page's language too.
+        Assert.Equal("缺少数据集：请从列表中选择一个或多个数据集。", MissingDatasetProblem(ctx));
     }
 
     [Fact]
@@ -42,6 +47,14 @@ public class PageLanguageTests
         Assert.Contains("Cutoff length", page.Markup);
         Assert.DoesNotContain("学习率", page.Markup);
         Assert.Equal("Start", page.Find("#train-start").TextContent.Trim());
+        Assert.Equal("dataset is missing: pick one or more datasets from the list.", MissingDatasetProblem(ctx));
+    }
+
+    static string? MissingDatasetProblem(StudioComponentContext ctx)
+    {
+        var form = TrainStudio.SmallForm();
+        form.Datasets = [];
+        return ctx.Services.GetRequiredService<TrainFormCheck>().Check(form).At(TrainFields.Datasets);
     }
 
     /// <summary>Sets the UI culture for a test, as the request localization middleware does for a circuit.</summary>
