@@ -48,6 +48,26 @@ public static class Browser
     public static Task WaitForInteractiveAsync(IPage page) =>
         page.Locator("#pgx-interactive").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
 
+    /// <summary>
+    /// Types a value into a field and leaves it, until the field keeps it. A value typed while the server is still
+    /// rendering an earlier change (a select that just closed) can be overwritten by that render, so it is typed again
+    /// (at most three times).
+    /// </summary>
+    public static async Task FillFieldAsync(IPage page, string selector, string value)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            await page.Locator(selector).FillAsync(value);
+            await page.Locator(selector).PressAsync("Tab");
+            try
+            {
+                await Assertions.Expect(page.Locator(selector)).ToHaveValueAsync(value, new() { Timeout = 5_000 });
+                return;
+            }
+            catch (PlaywrightException) when (attempt < 3) { }
+        }
+    }
+
     public static async Task ScreenshotAsync(IPage page, string name)
     {
         // A name may hold a folder ("zh-CN/train"): one folder per language's walk.

@@ -53,8 +53,7 @@ public class ChatTests
         Assert.Equal("erin", loaded.Owner);
 
         // A question gets a reply that streams in (the cursor shows while it grows), then settles.
-        await page.Locator("#chat-max-tokens").FillAsync("24");
-        await page.Locator("#chat-max-tokens").PressAsync("Tab");
+        await Browser.FillFieldAsync(page, "#chat-max-tokens", "24");
         await page.Locator("#chat-input").FillAsync("Who are you?");
         await page.Locator("#chat-send").ClickAsync();
         await Assertions.Expect(page.Locator("#chat-message-0")).ToContainTextAsync("Who are you?");
@@ -83,8 +82,7 @@ public class ChatTests
         var frank = await Browser.OpenAsync(browser, studio, "/chat", owner: "frank");
         foreach (var page in new[] { erin, frank })
         {
-            await page.Locator("#chat-max-tokens").FillAsync("40");
-            await page.Locator("#chat-max-tokens").PressAsync("Tab");
+            await Browser.FillFieldAsync(page, "#chat-max-tokens", "40");
         }
 
         // Both ask at the same moment; both answers stream and settle, each in its own conversation.

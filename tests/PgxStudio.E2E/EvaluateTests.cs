@@ -30,12 +30,8 @@ public class EvaluateTests
         await page.Locator("#eval-datasets").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "identity" }).ClickAsync();
         await page.Keyboard.PressAsync("Escape");
-        foreach (var (id, value) in new[] { ("eval-max-samples", "8"), ("eval-max-new-tokens", "8") })
-        {
-            await page.Locator("#" + id).FillAsync(value);
-            await page.Locator("#" + id).PressAsync("Tab");
-            await Assertions.Expect(page.Locator("#" + id)).ToHaveValueAsync(value);
-        }
+        await Browser.FillFieldAsync(page, "#eval-max-samples", "8");
+        await Browser.FillFieldAsync(page, "#eval-max-new-tokens", "8");
         await page.Locator("#eval-start").ClickAsync();
         await page.WaitForURLAsync("**/evaluate/*");
         await Browser.WaitForInteractiveAsync(page);

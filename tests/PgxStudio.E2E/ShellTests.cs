@@ -9,7 +9,9 @@ public class ShellTests
     [Fact]
     public async Task A_user_names_themself_navigates_the_drawer_opens_System_and_watches_a_self_test_finish()
     {
-        using var root = new TempContentRoot();
+        // The GPU a GB10 reports, through the fake nvidia-smi with its recorded answer.
+        var gb10 = Path.Combine(RepoPaths.Root, "tests", "fixtures", "machine", "gb10-nvidia-smi");
+        using var root = new TempContentRoot(settings => settings["Studio"]!["NvidiaSmiPath"] = gb10);
         // Production, as a user runs it: framework scripts must be served without the Development environment.
         await using var studio = await StudioInstance.StartAsync(root.Path, environment: "Production");
         var (playwright, browser) = await Browser.LaunchAsync();
@@ -37,6 +39,12 @@ public class ShellTests
         await Assertions.Expect(page.Locator(".fact-device")).ToHaveTextAsync("cpu");
         await Assertions.Expect(page.Locator(".fact-cores")).ToHaveTextAsync(Environment.ProcessorCount.ToString());
         await Assertions.Expect(page.Locator(".queue-count-succeeded")).ToHaveTextAsync("1");
+        // The live monitor: the GB10's memory as nvidia-smi reports it, and charts that grow a point a second.
+        await Assertions.Expect(page.Locator("#monitor-gpu-0 .gpu-memory-used")).ToHaveTextAsync("not supported");
+        await Assertions.Expect(page.Locator("#machine-gauge .gauge-cpu")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^CPU \d+%$"));
+        var points = int.Parse((await page.Locator("#monitor-cpu").GetAttributeAsync("data-points"))!);
+        await page.WaitForFunctionAsync($"Number(document.querySelector('#monitor-cpu').dataset.points) >= {points + 3}", null, new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("#monitor-memory .js-plotly-plot")).ToHaveCountAsync(1);
         await Browser.ScreenshotAsync(page, "system");
 
         // The name survives a reload (cookie), and the dark theme toggles.

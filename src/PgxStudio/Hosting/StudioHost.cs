@@ -75,6 +75,7 @@ public static class StudioHost
         builder.Services.AddSingleton<StudioPreparation>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<StudioPreparation>());
         builder.Services.AddStudioCore(paths);
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<Monitoring.MachineMonitor>());
         // One worker on "gpu": the machine has one GPU and its jobs must never overlap.
         builder.Services.AddHangfireServer(o => { o.ServerName = $"{Environment.MachineName}:gpu"; o.Queues = [Queues.Gpu]; o.WorkerCount = 1; o.SchedulePollingInterval = TimeSpan.FromSeconds(1); });
         builder.Services.AddHangfireServer(o => { o.ServerName = $"{Environment.MachineName}:serve"; o.Queues = [Queues.Serve]; o.WorkerCount = studio.ServeWorkers; });

@@ -35,6 +35,12 @@ public sealed class StudioOptions
     /// <summary>Jobs in the queue's "serve" and "default" pools.</summary>
     public int ServeWorkers { get; set; } = 4;
 
+    /// <summary>
+    /// The nvidia-smi the machine monitor asks for GPU utilisation, temperature, power and clocks each second: a name
+    /// on PATH or a full path (tests point it at a fake that prints recorded answers).
+    /// </summary>
+    public string NvidiaSmiPath { get; set; } = "nvidia-smi";
+
     /// <summary>How long a worker gets to stop gracefully after a cancel before it is killed.</summary>
     public int CancelGraceSeconds { get; set; } = 120;
 }

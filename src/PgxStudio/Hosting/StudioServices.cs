@@ -33,6 +33,12 @@ public static class StudioServices
         services.AddSingleton<RunQueries>();
         services.AddSingleton<RunFiles>();
         services.AddSingleton<SystemInfo.SystemFactsService>();
+        services.AddSingleton<Monitoring.MachineMonitor>();
+        // GPU runs wait, queued, until their memory plan fits beside the loaded chat models (RunJob asks; Queue page shows why)
+        services.AddSingleton<Admission.RunMemoryNeed>();
+        services.AddSingleton(provider => new Admission.MemoryAdmission(
+            provider.GetRequiredService<Admission.RunMemoryNeed>(), provider.GetRequiredService<Serving.LoadedChatModels>(),
+            provider.GetRequiredService<WorkerRegistry>(), provider.GetRequiredService<RunRecorder>(), provider.GetRequiredService<TorchInfo>())); // System page and top bar: a sample a second (started by StudioHost)
         services.AddSingleton<Serving.LoadedChatModels>();
         services.AddHttpClient<Serving.ServeLoadReader>(); // System and Benchmark pages: the loaded model's /metrics
         // Benchmark page: results in SQLite; one benchmark at a time per studio, outliving the page that started it.

@@ -15,6 +15,7 @@ public sealed class RunJob(
     RunRecorder recorder,
     WorkerRegistry registry,
     LoadedChatModels loadedModels,
+    Admission.MemoryAdmission admission,
     StudioPaths paths,
     Microsoft.Extensions.Options.IOptions<StudioOptions> options,
     ILogger<RunJob> log)
@@ -48,6 +49,10 @@ public sealed class RunJob(
                 log.LogWarning("Run {RunId} has a live worker {Pid} this studio does not supervise; leaving it alone.", runId, pid);
                 return;
             case RunStatus.Queued:
+                // A GPU run waits here, still queued, while its memory plan does not fit beside the loaded chat models.
+                if (RunQueue.Of(run.Kind) == Queues.Gpu && !await admission.WaitUntilFitsAsync(run, shutdown)) return;
+                await Supervise(run, shutdown);
+                return;
             case RunStatus.Running: // recorded as running but its worker is gone: start it again
                 await Supervise(run, shutdown);
                 return;

@@ -16,11 +16,15 @@ public static class ComputedKeys
         "CUDA devices", "Native libraries", "libtorch loaded from", "Free under saves/",
     ];
 
+    /// <summary>The titles Monitoring.MonitorCharts gives the System page's live charts.</summary>
+    static readonly string[] MonitorChartTitles = ["CPU", "Memory", "GPU utilisation", "GPU temperature", "GPU power", "GPU SM clock"];
+
     public static IEnumerable<string> All =>
     [
         .. Enum.GetNames<RunStatus>(),
         .. Enum.GetNames<RunKind>(),
         .. SystemFactNames,
+        .. MonitorChartTitles,
         Components.Shared.Clipboard.Refused,
     ];
 }

@@ -12,5 +12,8 @@ public sealed record StudioUser(string Name, bool IsLocalAdmin)
 
     public bool HasName => !string.IsNullOrWhiteSpace(Name);
 
-    public bool MayChange(Run run) => IsLocalAdmin || string.Equals(run.Owner, Name, StringComparison.Ordinal);
+    public bool MayChange(Run run) => MayChangeOwnedBy(run.Owner);
+
+    /// <summary>A thing owned by <paramref name="owner"/> (a run, a loaded chat model) may be changed by them or an admin.</summary>
+    public bool MayChangeOwnedBy(string owner) => IsLocalAdmin || string.Equals(owner, Name, StringComparison.Ordinal);
 }

@@ -5,47 +5,25 @@ using Microsoft.AspNetCore.Http;
 namespace PgxStudio.Serving;
 
 /// <summary>
-/// POST /v1/chat/completions: parse and validate (errors before any byte is sent become HTTP 400), then answer as
-/// one JSON object or as server-sent events ending in "data: [DONE]". Requests run concurrently: the backend batches
-/// them. A client that disconnects cancels its own generation, which leaves the batch at the next step.
+/// POST /v1/chat/completions: the messages through the model's chat template, answered as one JSON object or as
+/// "chat.completion.chunk" server-sent events ending in "data: [DONE]", reasoning apart from the answer. Requests run
+/// concurrently: the backend batches them.
 /// </summary>
 sealed class ChatCompletionEndpoint(IChatBackend backend, ServeMetrics metrics, Action<string>? log, CancellationToken serverStopping)
+    : CompletionEndpoint(backend, metrics, log, serverStopping)
 {
-    public async Task HandleAsync(HttpContext context)
-    {
-        var trace = metrics.Begin();
-        var request = ChatRequestParser.Parse(await OpenAiWire.ReadBodyAsync(context));
-        CompletionChecks.Check(backend, request);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, serverStopping);
-        var id = "chatcmpl-" + Guid.NewGuid().ToString("N")[..24];
-        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        string ended = "abort";
-        try
-        {
-            ended = request.Stream
-                ? await StreamAsync(context, request, id, created, trace, stop.Token)
-                : await AnswerWholeAsync(context, request, id, created, trace, stop.Token);
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            log?.Invoke(serverStopping.IsCancellationRequested
-                ? "generation stopped: the server is shutting down"
-                : "generation cancelled: the client disconnected");
-        }
-        finally
-        {
-            trace.End(ended);
-        }
-    }
+    protected override string IdPrefix => "chatcmpl-";
 
-    async Task<string> AnswerWholeAsync(HttpContext context, ChatCompletionRequest request, string id, long created, ServeMetrics.RequestTrace trace, CancellationToken ct)
+    protected override ChatCompletionRequest Parse(ReadOnlySpan<byte> body) => ChatRequestParser.Parse(body);
+
+    protected override async Task<string> AnswerWholeAsync(HttpContext context, ChatCompletionRequest request, string id, long created, ServeMetrics.RequestTrace trace, CancellationToken ct)
     {
         var text = new StringBuilder();
         var reasoning = new StringBuilder();
         string finish = ChatDelta.Finish.Stop;
         ChatUsage? usage = null;
         int pieces = 0;
-        await foreach (var delta in backend.StreamAsync(request, ct))
+        await foreach (var delta in Backend.StreamAsync(request, ct))
         {
             text.Append(delta.Text);
             reasoning.Append(delta.Reasoning);
@@ -60,7 +38,7 @@ sealed class ChatCompletionEndpoint(IChatBackend backend, ServeMetrics metrics, 
         usage ??= new ChatUsage(0, pieces);
         var json = OpenAiWire.Write(w =>
         {
-            OpenAiWire.Header(w, id, "chat.completion", created, backend.ModelId);
+            OpenAiWire.Header(w, id, "chat.completion", created, Backend.ModelId);
             w.WriteStartArray("choices");
             w.WriteStartObject();
             w.WriteNumber("index", 0);
@@ -80,7 +58,7 @@ sealed class ChatCompletionEndpoint(IChatBackend backend, ServeMetrics metrics, 
         return finish;
     }
 
-    async Task<string> StreamAsync(HttpContext context, ChatCompletionRequest request, string id, long created, ServeMetrics.RequestTrace trace, CancellationToken ct)
+    protected override async Task<string> StreamAsync(HttpContext context, ChatCompletionRequest request, string id, long created, ServeMetrics.RequestTrace trace, CancellationToken ct)
     {
         OpenAiWire.StartEvents(context);
         await OpenAiWire.SendAsync(context, Chunk(id, created, request.IncludeUsage, w => { w.WriteString("role", "assistant"); w.WriteString("content", ""); }), ct);
@@ -90,7 +68,7 @@ sealed class ChatCompletionEndpoint(IChatBackend backend, ServeMetrics metrics, 
         int pieces = 0;
         try
         {
-            await foreach (var delta in backend.StreamAsync(request, ct))
+            await foreach (var delta in Backend.StreamAsync(request, ct))
             {
                 if (!string.IsNullOrEmpty(delta.Text) || !string.IsNullOrEmpty(delta.Reasoning))
                 {
@@ -108,7 +86,7 @@ sealed class ChatCompletionEndpoint(IChatBackend backend, ServeMetrics metrics, 
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            log?.Invoke($"generation failed: {e.Message}");
+            Log?.Invoke($"generation failed: {e.Message}");
             await OpenAiWire.SendFailureAsync(context, e, ct);
             return "abort";
         }
@@ -117,7 +95,7 @@ sealed class ChatCompletionEndpoint(IChatBackend backend, ServeMetrics metrics, 
         if (request.IncludeUsage)
             await OpenAiWire.SendAsync(context, OpenAiWire.Write(w =>
             {
-                OpenAiWire.Header(w, id, "chat.completion.chunk", created, backend.ModelId);
+                OpenAiWire.Header(w, id, "chat.completion.chunk", created, Backend.ModelId);
                 w.WriteStartArray("choices");
                 w.WriteEndArray();
                 OpenAiWire.Usage(w, usage);
@@ -128,7 +106,7 @@ sealed class ChatCompletionEndpoint(IChatBackend backend, ServeMetrics metrics, 
 
     byte[] Chunk(string id, long created, bool includeUsage, Action<Utf8JsonWriter> delta, string? finishReason = null) => OpenAiWire.Write(w =>
     {
-        OpenAiWire.Header(w, id, "chat.completion.chunk", created, backend.ModelId);
+        OpenAiWire.Header(w, id, "chat.completion.chunk", created, Backend.ModelId);
         w.WriteStartArray("choices");
         w.WriteStartObject();
         w.WriteNumber("index", 0);

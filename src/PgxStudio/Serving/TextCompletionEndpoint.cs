@@ -10,38 +10,18 @@ namespace PgxStudio.Serving;
 /// It joins the same batch as chat requests.
 /// </summary>
 sealed class TextCompletionEndpoint(IChatBackend backend, ServeMetrics metrics, Action<string>? log, CancellationToken serverStopping)
+    : CompletionEndpoint(backend, metrics, log, serverStopping)
 {
-    public async Task HandleAsync(HttpContext context)
-    {
-        var trace = metrics.Begin();
-        var request = ChatRequestParser.ParseCompletion(await OpenAiWire.ReadBodyAsync(context));
-        CompletionChecks.Check(backend, request);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, serverStopping);
-        var id = "cmpl-" + Guid.NewGuid().ToString("N")[..24];
-        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        string ended = "abort";
-        try
-        {
-            ended = request.Stream
-                ? await StreamAsync(context, request, id, created, trace, stop.Token)
-                : await AnswerWholeAsync(context, request, id, created, trace, stop.Token);
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            log?.Invoke("completion cancelled: the client disconnected or the server is stopping");
-        }
-        finally
-        {
-            trace.End(ended);
-        }
-    }
+    protected override string IdPrefix => "cmpl-";
 
-    async Task<string> AnswerWholeAsync(HttpContext context, ChatCompletionRequest request, string id, long created, ServeMetrics.RequestTrace trace, CancellationToken ct)
+    protected override ChatCompletionRequest Parse(ReadOnlySpan<byte> body) => ChatRequestParser.ParseCompletion(body);
+
+    protected override async Task<string> AnswerWholeAsync(HttpContext context, ChatCompletionRequest request, string id, long created, ServeMetrics.RequestTrace trace, CancellationToken ct)
     {
         var text = new StringBuilder(request.Echo ? request.Prompt : "");
         string finish = ChatDelta.Finish.Stop;
         ChatUsage usage = new(0, 0);
-        await foreach (var delta in backend.StreamAsync(request, ct))
+        await foreach (var delta in Backend.StreamAsync(request, ct))
         {
             var piece = delta.Reasoning + delta.Text;
             if (piece.Length > 0)
@@ -54,7 +34,7 @@ sealed class TextCompletionEndpoint(IChatBackend backend, ServeMetrics metrics, 
         }
         var json = OpenAiWire.Write(w =>
         {
-            OpenAiWire.Header(w, id, "text_completion", created, backend.ModelId);
+            OpenAiWire.Header(w, id, "text_completion", created, Backend.ModelId);
             w.WriteStartArray("choices");
             Choice(w, text.ToString(), finish);
             w.WriteEndArray();
@@ -65,7 +45,7 @@ sealed class TextCompletionEndpoint(IChatBackend backend, ServeMetrics metrics, 
         return finish;
     }
 
-    async Task<string> StreamAsync(HttpContext context, ChatCompletionRequest request, string id, long created, ServeMetrics.RequestTrace trace, CancellationToken ct)
+    protected override async Task<string> StreamAsync(HttpContext context, ChatCompletionRequest request, string id, long created, ServeMetrics.RequestTrace trace, CancellationToken ct)
     {
         OpenAiWire.StartEvents(context);
         string finish = ChatDelta.Finish.Stop;
@@ -73,7 +53,7 @@ sealed class TextCompletionEndpoint(IChatBackend backend, ServeMetrics metrics, 
         if (request.Echo) await OpenAiWire.SendAsync(context, Chunk(id, created, request.IncludeUsage, request.Prompt!, null), ct);
         try
         {
-            await foreach (var delta in backend.StreamAsync(request, ct))
+            await foreach (var delta in Backend.StreamAsync(request, ct))
             {
                 var piece = delta.Reasoning + delta.Text;
                 if (piece.Length > 0)
@@ -87,7 +67,7 @@ sealed class TextCompletionEndpoint(IChatBackend backend, ServeMetrics metrics, 
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            log?.Invoke($"completion failed: {e.Message}");
+            Log?.Invoke($"completion failed: {e.Message}");
             await OpenAiWire.SendFailureAsync(context, e, ct);
             return "abort";
         }
@@ -95,7 +75,7 @@ sealed class TextCompletionEndpoint(IChatBackend backend, ServeMetrics metrics, 
         if (request.IncludeUsage)
             await OpenAiWire.SendAsync(context, OpenAiWire.Write(w =>
             {
-                OpenAiWire.Header(w, id, "text_completion", created, backend.ModelId);
+                OpenAiWire.Header(w, id, "text_completion", created, Backend.ModelId);
                 w.WriteStartArray("choices");
                 w.WriteEndArray();
                 OpenAiWire.Usage(w, usage);
@@ -106,7 +86,7 @@ sealed class TextCompletionEndpoint(IChatBackend backend, ServeMetrics metrics, 
 
     byte[] Chunk(string id, long created, bool includeUsage, string text, string? finish) => OpenAiWire.Write(w =>
     {
-        OpenAiWire.Header(w, id, "text_completion", created, backend.ModelId);
+        OpenAiWire.Header(w, id, "text_completion", created, Backend.ModelId);
         w.WriteStartArray("choices");
         Choice(w, text, finish);
         w.WriteEndArray();

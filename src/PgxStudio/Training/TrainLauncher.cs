@@ -13,7 +13,8 @@ public sealed record TrainStart(Run? Run, int? Position, TrainProblems Problems)
 /// the gpu queue under the user's name. Also the page's other ways in: the YAML and command a form stands for, and
 /// a form filled from a past run ("clone").
 /// </summary>
-public sealed class TrainLauncher(TrainFormCheck check, TrainChoices choices, RunService runs, RunQueries queries, TrainMemoryPlanner planner)
+public sealed class TrainLauncher(TrainFormCheck check, TrainChoices choices, RunService runs, RunQueries queries, TrainMemoryPlanner planner,
+    Admission.MemoryAdmission admission)
 {
     /// <summary>The config exactly as the run will get it.</summary>
     public string Yaml(TrainForm form) => choices.Arguments(form).ToYaml();
@@ -31,7 +32,8 @@ public sealed class TrainLauncher(TrainFormCheck check, TrainChoices choices, Ru
         if (problems.IsEmpty && (await runs.QueueAsync()).Any(e => e.Run.OutputDir == outputDir))
             problems.Add(TrainFields.OutputDir, $"Run folder {outputDir} is taken by a queued run: choose another output dir name.");
         // A run that cannot fit in the memory free now would fail an hour into the queue: say so before queueing it.
-        if (problems.IsEmpty && planner.Plan(form).Plan is { Fits: false } plan)
+        // Memory a loaded chat model holds is counted as free: the run queues and waits until the model is unloaded.
+        if (problems.IsEmpty && planner.Plan(form).Plan is { Fits: false } plan && plan.PeakBytes > plan.Available!.Bytes + admission.HeldByChatModels())
             problems.Add(TrainFields.Memory, plan.Refusal(choices.Arguments(form)));
         if (!problems.IsEmpty) return new TrainStart(null, null, problems);
         // RunRequestException (no name entered) goes to the page as it is: one sentence.

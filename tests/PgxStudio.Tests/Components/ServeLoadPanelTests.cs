@@ -14,7 +14,9 @@ public sealed class ServeLoadPanelTests
     [Fact]
     public async Task System_and_benchmark_pages_show_running_waiting_KV_and_token_counts_of_the_loaded_model()
     {
-        var backend = new ScriptedChatBackend("m", pieceDelay: TimeSpan.FromMilliseconds(150));
+        // Eight pieces of 750 ms: the answer runs for about six seconds, three of the panel's two-second reads, so one
+        // of them sees it running even when a busy machine delays a read.
+        var backend = new ScriptedChatBackend("m", pieceDelay: TimeSpan.FromMilliseconds(750));
         await using var server = await ChatServer.StartAsync(backend, new ChatServerOptions());
         await using var ctx = new StudioComponentContext();
         var system = ctx.Render<SystemPage>(p => p.AddCascadingValue(ctx.Session));
@@ -26,10 +28,10 @@ public sealed class ServeLoadPanelTests
 
         using var http = new HttpClient { BaseAddress = server.Url };
         var answering = http.PostAsync("v1/chat/completions", ServerTests.Json("""{"messages":[{"role":"user","content":"a b c d e f g"}]}"""));
-        system.WaitForAssertion(() => Assert.Equal("1", system.Find(".serve-running").TextContent), TimeSpan.FromSeconds(10));
+        system.WaitForAssertion(() => Assert.Equal("1", system.Find(".serve-running").TextContent), TimeSpan.FromSeconds(20));
         Assert.Equal("25% · 0 of 256 tokens", system.Find(".serve-kv").TextContent.Replace("\u00a0", " "));
         (await answering).EnsureSuccessStatusCode();
-        system.WaitForAssertion(() => Assert.Equal("8", system.Find(".serve-generation-tokens").TextContent), TimeSpan.FromSeconds(10));
+        system.WaitForAssertion(() => Assert.Equal("8", system.Find(".serve-generation-tokens").TextContent), TimeSpan.FromSeconds(20));
         Assert.Equal("1", system.Find(".serve-finished").TextContent);
 
         var benchmark = ctx.Render<BenchmarkPage>(p => p.AddCascadingValue(ctx.Session));

@@ -78,7 +78,7 @@ public static partial class RazorText
     static string Uninterpolated(string text) => InterpolationPattern().Replace(text, "");
 
     /// <summary>Letters that form a word: two or more in a row (units like "s" and symbols are not words).</summary>
-    static bool HasWords(string text) => WordPattern().IsMatch(text.Replace("PGX Studio", ""));
+    static bool HasWords(string text) => WordPattern().IsMatch(UnitPattern().Replace(text.Replace("PGX Studio", ""), ""));
 
     /// <summary>The text with every Razor construct (@expr, @(…), @if (…) …) removed.</summary>
     static string WithoutRazor(string text)
@@ -166,6 +166,10 @@ public static partial class RazorText
 
     [GeneratedRegex(@"\{[^}]*(\}|$)")]
     private static partial Regex InterpolationPattern();
+
+    /// <summary>Units and acronyms written the same in both languages.</summary>
+    [GeneratedRegex(@"\b(GB|GiB|MB|MiB|MHz|ms|CPU|GPU)\b")]
+    private static partial Regex UnitPattern();
 
     [GeneratedRegex(@"[A-Za-z]{2,}|\p{IsCJKUnifiedIdeographs}")]
     private static partial Regex WordPattern();
