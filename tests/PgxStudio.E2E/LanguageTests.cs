@@ -47,7 +47,7 @@ public class LanguageTests
             ("/export", "export", "已完成的导出"),
             ("/benchmark", "benchmark", "服务基准测试"),
             ("/queue", "queue", "没有排队或正在运行的任务"),
-            ("/system", "system", "操作系统"),
+            ("/system", "system", "已用内存"), // written by the monitor's live samples: re-rendered from the sampler's thread
             ("/not-found", "not-found", "这里什么也没有"),
         ];
         foreach (var (path, name, chinese) in pages)

@@ -3,7 +3,7 @@ namespace PgxStudio.Localization;
 /// <summary>
 /// The studio's words, one resource for the whole UI: Strings.resx holds English (the neutral language) and
 /// Strings.zh-CN.resx Simplified Chinese. Keys are the English text itself, so a page reads <c>@L["Learning rate"]</c>
-/// and a key missing from a language shows English rather than a blank. Components get <c>L</c> from _Imports.razor;
-/// services ask for <c>IStringLocalizer&lt;Strings&gt;</c>.
+/// and a key missing from a language shows English rather than a blank. Components get <c>L</c> (a
+/// <see cref="PageStrings"/>, the circuit's language) from _Imports.razor; services ask for <c>IStringLocalizer&lt;Strings&gt;</c>.
 /// </summary>
 public sealed class Strings;

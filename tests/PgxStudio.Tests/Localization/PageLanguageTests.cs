@@ -50,6 +50,22 @@ public class PageLanguageTests
         Assert.Equal("dataset is missing: pick one or more datasets from the list.", MissingDatasetProblem(ctx));
     }
 
+    [Fact]
+    public async Task A_page_keeps_its_language_when_a_live_update_renders_it_from_another_thread()
+    {
+        await using var services = new ServiceCollection().AddLogging().AddLocalization().BuildServiceProvider();
+        PgxStudio.Localization.PageStrings words;
+        using (new UiCulture("zh-CN")) words = new(services.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<PgxStudio.Localization.Strings>>());
+        // A run's step or a monitor sample arrives on a thread of the server, in the server's culture.
+        var (word, cultureAfter) = await Task.Run(() =>
+        {
+            CultureInfo.CurrentUICulture = new CultureInfo("en");
+            return (words["Start"].Value, CultureInfo.CurrentUICulture.Name);
+        });
+        Assert.Equal("开始", word);
+        Assert.Equal("en", cultureAfter); // the thread's own culture is left as it was
+    }
+
     static string? MissingDatasetProblem(StudioComponentContext ctx)
     {
         var form = TrainStudio.SmallForm();
