@@ -30,8 +30,8 @@ public class PageLanguageTests
         var nav = layout.FindAll(".mud-nav-link").Select(a => a.TextContent.Trim()).ToList();
         Assert.Equal(["概览", "数据集", "训练", "运行记录", "对话", "评估", "导出", "基准测试", "队列", "系统"], nav);
         // The switch marks the language in use and offers the other.
-        Assert.True(layout.Find("#language-zh-CN").HasAttribute("disabled"));
-        Assert.False(layout.Find("#language-en").HasAttribute("disabled"));
+        Assert.Equal("true", layout.Find("#language-zh-CN").GetAttribute("aria-current"));
+        Assert.False(layout.Find("#language-en").HasAttribute("aria-current"));
 
         // The studio's own checks speak the page's language too.
         Assert.Equal("缺少数据集：请从列表中选择一个或多个数据集。", MissingDatasetProblem(ctx));
