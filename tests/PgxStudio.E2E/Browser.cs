@@ -70,8 +70,9 @@ public static class Browser
 
     public static async Task ScreenshotAsync(IPage page, string name)
     {
-        var dir = Path.Combine(RepoPaths.Artifacts, "screenshots");
-        Directory.CreateDirectory(dir);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(dir, name + ".png"), FullPage = true });
+        // A name may hold a folder ("zh-CN/train"): one folder per language's walk.
+        var path = Path.Combine(RepoPaths.Artifacts, "screenshots", name + ".png");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await page.ScreenshotAsync(new() { Path = path, FullPage = true });
     }
 }

@@ -1,3 +1,4 @@
+using PgxStudio.Localization;
 using Hangfire;
 using Microsoft.AspNetCore.DataProtection;
 using Hangfire.Dashboard;
@@ -99,6 +100,7 @@ public static class StudioHost
         app.UseLiveConnectionsEndOnStop();
         app.UseLanAccess();
         app.UseStaticFiles();
+        app.UseStudioCultures();
         app.UseAntiforgery();
         app.UseHangfireDashboard("/hangfire", new DashboardOptions
         {
@@ -111,6 +113,7 @@ public static class StudioHost
             await runs.GetAsync(id) is { } run && files.Find(run, path) is { } file
                 ? Results.File(file, "application/octet-stream", Path.GetFileName(file))
                 : Results.NotFound());
+        app.MapCultureSwitch();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

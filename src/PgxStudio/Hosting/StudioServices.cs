@@ -23,6 +23,8 @@ public static class StudioServices
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UseSQLiteStorage(paths.QueueDatabase, new SQLiteStorageOptions { InvisibilityTimeout = StudioHost.JobInvisibilityTimeout, QueuePollInterval = TimeSpan.FromSeconds(1) }));
+        services.AddLocalization(); // resources next to their type: Localization/Strings.resx, Strings.zh-CN.resx
+        services.AddScoped<Localization.PageStrings>(); // per circuit: live updates render in the browser's language
         services.AddSingleton<RunEvents>();
         services.AddSingleton<WorkerRegistry>();
         services.AddSingleton<RunRecorder>();

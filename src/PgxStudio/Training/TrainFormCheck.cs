@@ -3,7 +3,9 @@ using PgxStudio.Engine.Data;
 using PgxStudio.Engine.Models;
 using PgxStudio.Engine.Templates;
 using PgxStudio.Engine.Training;
+using Microsoft.Extensions.Localization;
 using PgxStudio.Hosting;
+using PgxStudio.Localization;
 
 namespace PgxStudio.Training;
 
@@ -11,8 +13,9 @@ namespace PgxStudio.Training;
 /// The problems in a Train form, each at the field it concerns. The value rules are the CLI's own
 /// (<see cref="TrainingArgumentsValidator"/>); the page adds what only the studio can check before queueing:
 /// the model and start folders exist, the datasets are registered, the template is known, the output folder is free.
+/// Those sentences are the studio's own and come in the page's language (<paramref name="L"/>); the CLI's stay English.
 /// </summary>
-public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choices)
+public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choices, IStringLocalizer<Strings> L)
 {
     readonly DatasetStageFit _stageFit = new();
 
@@ -37,12 +40,12 @@ public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choic
             if (key == "dataset" && form.Datasets.Count == 0) continue;
             problems.Add(FieldOfKey.GetValueOrDefault(key, key), message);
         }
-        if (form.Datasets.Count == 0) problems.Add(TrainFields.Datasets, "dataset is missing: pick one or more datasets from the list.");
+        if (form.Datasets.Count == 0) problems.Add(TrainFields.Datasets, L["dataset is missing: pick one or more datasets from the list."]);
 
         bool startsFromRun = !string.IsNullOrWhiteSpace(form.StartFrom);
         bool modelGiven = !string.IsNullOrWhiteSpace(form.ModelPath), modelFound = modelGiven && IsModelFolder(form.ModelPath);
         if (modelGiven && !modelFound)
-            problems.Add(TrainFields.Model, $"model_name_or_path: the model folder {form.ModelPath.Trim()} does not exist (or has no config.json): pick a model from the list or type the path of a Hugging Face model folder.");
+            problems.Add(TrainFields.Model, L["model_name_or_path: the model folder {0} does not exist (or has no config.json): pick a model from the list or type the path of a Hugging Face model folder.", form.ModelPath.Trim()]);
         if (form.Method == "freeze" && modelFound && FreezeProblem(args) is { } freezeProblem)
             problems.Add(LeadingKey().Match(freezeProblem).Value, freezeProblem);
         if (startsFromRun)
@@ -50,7 +53,7 @@ public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choic
             var folder = paths.Resolve(form.StartFrom.Trim());
             var marker = form.Method == "lora" ? "adapter_config.json" : "config.json";
             if (!File.Exists(Path.Combine(folder, marker)))
-                problems.Add(TrainFields.StartFrom, $"{form.StartFrom.Trim()} has no {marker}: pick a finished {form.Method} run's folder, or none.");
+                problems.Add(TrainFields.StartFrom, L["{0} has no {1}: pick a finished {2} run's folder, or none.", form.StartFrom.Trim(), marker, form.Method]);
         }
 
         var (registered, registryProblem) = choices.Datasets();
@@ -58,7 +61,7 @@ public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choic
         else
         {
             foreach (var name in form.Datasets.Where(n => !registered.Contains(n)))
-                problems.Add(TrainFields.Datasets, $"dataset '{name}' is not in {Path.Combine(choices.DataRelative, DatasetRegistry.FileName)}: pick one of {string.Join(", ", registered)}.");
+                problems.Add(TrainFields.Datasets, L["dataset '{0}' is not in {1}: pick one of {2}.", name, Path.Combine(choices.DataRelative, DatasetRegistry.FileName), string.Join(", ", registered)]);
             if (TrainingArgumentsValidator.Stages.Contains(form.Stage) && form.Datasets.Any(registered.Contains))
             {
                 var registry = DatasetRegistry.Load(paths.Data);
@@ -68,11 +71,11 @@ public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choic
         }
 
         if (form.Template != TrainForm.AutoTemplate && !ChatTemplates.Names.Contains(form.Template))
-            problems.Add(TrainFields.Template, $"template '{form.Template}' is unknown: choose auto or one of {string.Join(", ", ChatTemplates.Names)}.");
+            problems.Add(TrainFields.Template, L["template '{0}' is unknown: choose auto or one of {1}.", form.Template, string.Join(", ", ChatTemplates.Names)]);
 
         if (SafeName.Problem(form.OutputName, "output dir name") is { } nameProblem) problems.Add(TrainFields.OutputDir, nameProblem);
         else if (Directory.Exists(paths.Resolve(form.OutputDir(choices.SavesRelative))))
-            problems.Add(TrainFields.OutputDir, $"{form.OutputDir(choices.SavesRelative)} already exists: choose another output dir name.");
+            problems.Add(TrainFields.OutputDir, L["{0} already exists: choose another output dir name.", form.OutputDir(choices.SavesRelative)]);
         return problems;
     }
 

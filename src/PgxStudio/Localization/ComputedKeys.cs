@@ -1,0 +1,30 @@
+using PgxStudio.Persistence;
+
+namespace PgxStudio.Localization;
+
+/// <summary>
+/// Keys a page looks up from a value rather than a literal key: a run's status, a System fact's name, a
+/// sentence shared with the command line. The resource test checks these beside the literal keys it finds in the
+/// sources, so a new one listed here without a translation fails the build's tests.
+/// </summary>
+public static class ComputedKeys
+{
+    /// <summary>The names SystemFacts.Rows gives its rows (the System page shows them through the localizer).</summary>
+    static readonly string[] SystemFactNames =
+    [
+        "OS", "Kernel", "Architecture", "CPU", "Cores", "Memory", ".NET", "TorchSharp", "libtorch", "Device", "Torch threads",
+        "CUDA devices", "Native libraries", "libtorch loaded from", "Free under saves/",
+    ];
+
+    /// <summary>The titles Monitoring.MonitorCharts gives the System page's live charts.</summary>
+    static readonly string[] MonitorChartTitles = ["CPU", "Memory", "GPU utilisation", "GPU temperature", "GPU power", "GPU SM clock"];
+
+    public static IEnumerable<string> All =>
+    [
+        .. Enum.GetNames<RunStatus>(),
+        .. Enum.GetNames<RunKind>(),
+        .. SystemFactNames,
+        .. MonitorChartTitles,
+        Components.Shared.Clipboard.Refused,
+    ];
+}
