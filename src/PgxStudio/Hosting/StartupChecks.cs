@@ -65,17 +65,10 @@ public static class StartupChecks
     /// <summary>A LAN-reachable studio without an access key would let anyone on the network queue jobs.</summary>
     public static void RequireAccessKeyBeyondLoopback(IEnumerable<string> urls, string? accessKey)
     {
-        var exposed = urls.Where(u => !IsLoopback(u)).ToList();
+        var exposed = ListenAddresses.BeyondLoopback(urls);
         if (exposed.Count > 0 && string.IsNullOrWhiteSpace(accessKey))
             throw new StartupProblem(
                 $"The studio would listen on {string.Join(", ", exposed)}, reachable from the network, without Studio:AccessKey; set an access key (appsettings.json or PGX_Studio__AccessKey) or listen on localhost only.");
-    }
-
-    static bool IsLoopback(string url)
-    {
-        if (!Uri.TryCreate(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0"), UriKind.Absolute, out var uri)) return false;
-        if (uri.Host == "localhost") return true;
-        return IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
     }
 
     /// <summary>Checked before Kestrel starts, so a busy port is one sentence rather than a logged stack trace.</summary>

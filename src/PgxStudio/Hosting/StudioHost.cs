@@ -49,6 +49,7 @@ public static class StudioHost
         builder.Services.AddSingleton(torchOptions);
         var paths = new StudioPaths(contentRoot, studio);
         builder.Services.AddSingleton(paths);
+        builder.Services.AddSingleton(StudioHosts.From(builder.Configuration, studio));
         StartupChecks.EnsureWritableFolder(paths.Saves, "Studio:SavesDirectory");
         StartupChecks.RequireAccessKeyBeyondLoopback(ListenAddresses.Named(builder.Configuration), studio.AccessKey);
 
@@ -95,6 +96,7 @@ public static class StudioHost
 
         var app = builder.Build();
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        app.UseHostGuard();
         app.UseLiveConnectionsEndOnStop();
         app.UseLanAccess();
         app.UseStaticFiles();

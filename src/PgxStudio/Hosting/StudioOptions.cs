@@ -32,6 +32,13 @@ public sealed class StudioOptions
     /// </summary>
     public string? AccessKey { get; set; }
 
+    /// <summary>
+    /// Host names browsers may use besides the ones the studio listens on and the machine's own (a DNS alias, a
+    /// reverse proxy's name). Any other Host header is refused, so a page of another site cannot reach the studio by
+    /// pointing its name at this machine.
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
     /// <summary>Jobs in the queue's "serve" and "default" pools.</summary>
     public int ServeWorkers { get; set; } = 4;
 
