@@ -63,8 +63,8 @@ public sealed class BenchmarkRunner(BenchmarkHistory history, StudioPaths paths,
         {
             if (_progress is not { Running: true } running || _stop is null)
                 throw new RunRequestException("No benchmark is running.");
-            if (!user.IsLocalAdmin && !string.Equals(running.Owner, user.Name, StringComparison.Ordinal))
-                throw new RunRequestException($"The running benchmark belongs to {running.Owner}; only they or a local admin can stop it.");
+            if (!user.IsAdmin && !string.Equals(running.Owner, user.Name, StringComparison.Ordinal))
+                throw new RunRequestException($"The running benchmark belongs to {running.Owner}; only they or an admin can stop it.");
             _stopReason = $"stopped by {user.Name}";
             _stop.Cancel();
         }

@@ -65,7 +65,7 @@ public sealed class ChatModelLoader(RunService runs, LoadedChatModels loaded, St
         return run;
     }
 
-    /// <summary>Stops the serve worker gracefully (its owner or a local admin).</summary>
+    /// <summary>Stops the serve worker gracefully (its owner or an admin).</summary>
     public Task UnloadAsync(int runId, StudioUser user) => runs.CancelAsync(runId, user);
 
     /// <summary>The served model and its adapters, from the serve run's config.</summary>

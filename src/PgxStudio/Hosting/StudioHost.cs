@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor.Services;
+using PgxStudio.Accounts;
 using PgxStudio.Components;
 using PgxStudio.Engine.Native;
 using PgxStudio.Jobs;
@@ -51,7 +52,7 @@ public static class StudioHost
         builder.Services.AddSingleton(paths);
         builder.Services.AddSingleton(StudioHosts.From(builder.Configuration, studio));
         StartupChecks.EnsureWritableFolder(paths.Saves, "Studio:SavesDirectory");
-        StartupChecks.RequireAccessKeyBeyondLoopback(ListenAddresses.Named(builder.Configuration), studio.AccessKey);
+        StartupChecks.RequireAccountsBeyondLoopback(ListenAddresses.Named(builder.Configuration), studio);
 
         // Before anything reads the databases or looks at workers: a second studio on this saves/ stops here.
         var savesLock = SavesLock.Acquire(paths.Saves);
@@ -87,6 +88,7 @@ public static class StudioHost
         // Messages appear at the bottom right: at the top right they covered a run's Cancel/Resume buttons.
         builder.Services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         builder.Services.AddHttpContextAccessor();
+        if (studio.UsesAccounts) builder.Services.AddSignIn();
         // Stop the job servers beside the web server, not after it: a browser that left mid-call can hold the web
         // server's shutdown, and running workers must still get their graceful stop.
         builder.Services.Configure<HostOptions>(o => o.ServicesStopConcurrently = true);
@@ -98,7 +100,7 @@ public static class StudioHost
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error", createScopeForErrors: true);
         app.UseHostGuard();
         app.UseLiveConnectionsEndOnStop();
-        app.UseLanAccess();
+        if (studio.UsesAccounts) app.UseSignIn();
         app.UseStaticFiles();
         app.UseAntiforgery();
         app.UseHangfireDashboard("/hangfire", new DashboardOptions
@@ -129,8 +131,8 @@ public static class StudioHost
                 .Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             try
             {
-                // What Kestrel really bound, whichever way it was asked: nothing beyond loopback without a key.
-                StartupChecks.RequireAccessKeyBeyondLoopback(addresses, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StudioOptions>>().Value.AccessKey);
+                // What Kestrel really bound, whichever way it was asked: nothing beyond loopback without accounts.
+                StartupChecks.RequireAccountsBeyondLoopback(addresses, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StudioOptions>>().Value);
             }
             catch (StartupProblem)
             {

@@ -27,10 +27,12 @@ public sealed class StudioOptions
     public int UploadLimitMegabytes { get; set; } = 200;
 
     /// <summary>
-    /// Shared key that LAN clients must enter. Required when the studio listens beyond loopback;
-    /// browsers on the machine itself never need it.
+    /// none: a display name typed once per browser, and a browser on the machine is an admin; allowed only while the
+    /// studio listens on loopback. accounts: everyone signs in (ASP.NET Core Identity accounts in the studio's database).
     /// </summary>
-    public string? AccessKey { get; set; }
+    public string Auth { get; set; } = "none";
+
+    public bool UsesAccounts => Auth.Equals("accounts", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Host names browsers may use besides the ones the studio listens on and the machine's own (a DNS alias, a

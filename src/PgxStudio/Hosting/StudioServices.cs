@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.Storage.SQLite;
 using Microsoft.EntityFrameworkCore;
+using PgxStudio.Accounts;
 using PgxStudio.Engine.Native;
 using PgxStudio.Jobs;
 using PgxStudio.Live;
@@ -23,6 +24,7 @@ public static class StudioServices
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UseSQLiteStorage(paths.QueueDatabase, new SQLiteStorageOptions { InvisibilityTimeout = StudioHost.JobInvisibilityTimeout, QueuePollInterval = TimeSpan.FromSeconds(1) }));
+        services.AddStudioAccounts(); // the tables exist in either Studio:Auth mode; pgx user add fills them before the switch
         services.AddSingleton<RunEvents>();
         services.AddSingleton<WorkerRegistry>();
         services.AddSingleton<RunRecorder>();

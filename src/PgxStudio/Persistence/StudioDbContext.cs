@@ -1,9 +1,14 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using PgxStudio.Accounts;
 
 namespace PgxStudio.Persistence;
 
-/// <summary>The studio's source of truth: runs and their metrics, serving benchmark results, saved chat conversations, in SQLite.</summary>
-public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) : DbContext(options)
+/// <summary>
+/// The studio's source of truth: runs and their metrics, serving benchmark results, saved chat conversations and the
+/// accounts (ASP.NET Core Identity's user tables, without its role tables: an account's role is one column), in SQLite.
+/// </summary>
+public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) : IdentityUserContext<StudioAccount>(options)
 {
     public DbSet<Run> Runs => Set<Run>();
     public DbSet<RunMetric> RunMetrics => Set<RunMetric>();
@@ -13,6 +18,8 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
 
     protected override void OnModelCreating(ModelBuilder model)
     {
+        base.OnModelCreating(model);
+        model.Entity<StudioAccount>(account => account.Property(a => a.Role).HasMaxLength(16));
         model.Entity<Run>(run =>
         {
             run.Property(r => r.Kind).HasConversion<string>().HasMaxLength(16);

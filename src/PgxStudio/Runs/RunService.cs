@@ -84,7 +84,7 @@ public sealed class RunService(
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId)
                   ?? throw new RunRequestException($"Run {runId} does not exist.");
         if (!user.MayChange(run))
-            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or a local admin can cancel it.");
+            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or an admin can cancel it.");
         switch (run.Status)
         {
             case RunStatus.Queued:
@@ -122,7 +122,7 @@ public sealed class RunService(
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId)
                   ?? throw new RunRequestException($"Run {runId} does not exist.");
         if (!user.MayChange(run))
-            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or a local admin can resume it.");
+            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or an admin can resume it.");
         if (run.Status is not (RunStatus.Interrupted or RunStatus.Cancelled or RunStatus.Failed))
             throw new RunRequestException($"Run {runId} is {run.Status.ToString().ToLowerInvariant()}; only interrupted, cancelled or failed runs can be resumed.");
         var before = (run.Status, run.FinishedAt, run.Error);
@@ -157,7 +157,7 @@ public sealed class RunService(
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId)
                   ?? throw new RunRequestException($"Run {runId} does not exist.");
         if (!user.MayChange(run))
-            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or a local admin can delete it.");
+            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or an admin can delete it.");
         if (run.Status is RunStatus.Queued or RunStatus.Running)
             throw new RunRequestException($"Run {runId} is {run.Status.ToString().ToLowerInvariant()}; cancel it before deleting it.");
         var folder = files.FolderOf(run);

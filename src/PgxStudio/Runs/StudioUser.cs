@@ -3,14 +3,14 @@ using PgxStudio.Persistence;
 namespace PgxStudio.Runs;
 
 /// <summary>
-/// Who is using the studio in this browser: a display name entered once (kept in a cookie) until accounts
-/// exist. A browser on the machine itself is a local admin.
+/// Who is acting. With Studio:Auth none: a display name entered once (kept in a cookie), and a browser on the machine
+/// itself is an admin. With accounts: the signed-in account's name, an admin by its role.
 /// </summary>
-public sealed record StudioUser(string Name, bool IsLocalAdmin)
+public sealed record StudioUser(string Name, bool IsAdmin)
 {
     public const string CookieName = "pgx-owner";
 
     public bool HasName => !string.IsNullOrWhiteSpace(Name);
 
-    public bool MayChange(Run run) => IsLocalAdmin || string.Equals(run.Owner, Name, StringComparison.Ordinal);
+    public bool MayChange(Run run) => IsAdmin || string.Equals(run.Owner, Name, StringComparison.Ordinal);
 }

@@ -40,10 +40,10 @@ public class HostGuardTests
         await using var studio = StudioProcess.Start(root.Path, new Dictionary<string, string?>
         {
             ["Kestrel__Endpoints__Lan__Url"] = $"http://0.0.0.0:{port}",
-            ["PGX_Studio__AccessKey"] = "open sesame",
+            ["PGX_Studio__Auth"] = "accounts",
         });
         await studio.WaitUntilListeningAsync();
-        using var http = new HttpClient();
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
         var url = $"http://127.0.0.1:{port}/";
 
         // evil.example pointed at this machine: the name is not the studio's.
@@ -53,10 +53,10 @@ public class HostGuardTests
         Assert.Equal("This studio does not answer to the host name 'evil.example'; open it at an address it listens on, or add the name to Studio:AllowedHosts.",
             await refused.Content.ReadAsStringAsync());
 
-        // The studio's own name is fine (from the machine itself, so no access key).
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(url)).StatusCode);
+        // The studio's own names get the studio (its sign-in, which sends this machine's browser to create the first admin).
+        Assert.Equal(HttpStatusCode.Redirect, (await http.GetAsync(url)).StatusCode);
         using var byName = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { Host = $"{Dns.GetHostName()}:{port}" } };
-        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(byName)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await http.SendAsync(byName)).StatusCode);
 
         // A page of another site opening the live connection: its Origin gives it away.
         using var negotiate = new HttpRequestMessage(HttpMethod.Post, url + "_blazor/negotiate?negotiateVersion=1") { Headers = { { "Origin", "http://evil.example" } } };
@@ -64,6 +64,6 @@ public class HostGuardTests
         Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
         Assert.Contains("Requests from pages at 'http://evil.example' are refused", await foreign.Content.ReadAsStringAsync());
         using var own = new HttpRequestMessage(HttpMethod.Post, url + "_blazor/negotiate?negotiateVersion=1") { Headers = { { "Origin", $"http://127.0.0.1:{port}" } } };
-        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(own)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(own)).StatusCode); // past the Origin check, to the sign-in
     }
 }
