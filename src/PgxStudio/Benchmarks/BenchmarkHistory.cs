@@ -40,6 +40,7 @@ public sealed class BenchmarkHistory(IDbContextFactory<StudioDbContext> dbFactor
     /// <summary>Deletes a result; only whoever ran it or an admin may.</summary>
     public async Task DeleteAsync(int id, StudioUser user)
     {
+        user.RequireMayAct("delete benchmark results");
         await using var db = await dbFactory.CreateDbContextAsync();
         var row = await db.BenchmarkResults.FindAsync(id)
                   ?? throw new RunRequestException($"Benchmark result {id} does not exist (deleted already?).");

@@ -52,6 +52,7 @@ public sealed class ChatModelLoader(RunService runs, LoadedChatModels loaded, St
     /// <summary>Queues the serve run, or refuses in one sentence: no such folder, or a model is already loading/loaded.</summary>
     public async Task<Run> LoadAsync(ChatModelRequest request, StudioUser user)
     {
+        user.RequireMayAct("load models");
         if (string.IsNullOrWhiteSpace(request.ModelPath))
             throw new RunRequestException("Choose a model to load first.");
         if (paths.MissingModelFolder(request.ModelPath) is { } missing)

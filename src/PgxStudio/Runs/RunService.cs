@@ -80,6 +80,7 @@ public sealed class RunService(
     /// </summary>
     public async Task<Run> CancelAsync(int runId, StudioUser user)
     {
+        user.RequireMayAct("cancel runs");
         await using var db = await dbFactory.CreateDbContextAsync();
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId)
                   ?? throw new RunRequestException($"Run {runId} does not exist.");
@@ -118,6 +119,7 @@ public sealed class RunService(
     /// <summary>Queues an interrupted or cancelled run again; its worker continues from its last checkpoint.</summary>
     public async Task<Run> ResumeAsync(int runId, StudioUser user)
     {
+        user.RequireMayAct("resume runs");
         await using var db = await dbFactory.CreateDbContextAsync();
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId)
                   ?? throw new RunRequestException($"Run {runId} does not exist.");
@@ -153,6 +155,7 @@ public sealed class RunService(
     /// </summary>
     public async Task<string> DeleteAsync(int runId, StudioUser user, RunFiles files)
     {
+        user.RequireMayAct("delete runs");
         await using var db = await dbFactory.CreateDbContextAsync();
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId)
                   ?? throw new RunRequestException($"Run {runId} does not exist.");

@@ -6,11 +6,18 @@ namespace PgxStudio.Runs;
 /// Who is acting. With Studio:Auth none: a display name entered once (kept in a cookie), and a browser on the machine
 /// itself is an admin. With accounts: the signed-in account's name, an admin by its role.
 /// </summary>
-public sealed record StudioUser(string Name, bool IsAdmin)
+/// <param name="IsViewer">An account with the viewer role: it reads everything and changes nothing.</param>
+public sealed record StudioUser(string Name, bool IsAdmin, bool IsViewer = false)
 {
     public const string CookieName = "pgx-owner";
 
     public bool HasName => !string.IsNullOrWhiteSpace(Name);
 
-    public bool MayChange(Run run) => IsAdmin || string.Equals(run.Owner, Name, StringComparison.Ordinal);
+    public bool MayChange(Run run) => !IsViewer && (IsAdmin || string.Equals(run.Owner, Name, StringComparison.Ordinal));
+
+    /// <summary>Every service that changes something asks this first, whatever the page showed.</summary>
+    public void RequireMayAct(string what)
+    {
+        if (IsViewer) throw new RunRequestException($"{Name} is a viewer: viewers can look but not {what}; an admin can make you a member.");
+    }
 }

@@ -20,7 +20,9 @@ public sealed class UserSession(string name, bool isLocal, bool darkMode, string
 
     public bool IsAdmin => Role is null ? IsLocal : Role == AccountRoles.Admin;
 
-    public StudioUser User => new(Name, IsAdmin);
+    public bool IsViewer => Role == AccountRoles.Viewer;
+
+    public StudioUser User => new(Name, IsAdmin, IsViewer);
 
     public event Action? Changed;
 
