@@ -31,6 +31,7 @@ public static class AccountSettings
             o.User.RequireUniqueEmail = false;
         }).AddEntityFrameworkStores<StudioDbContext>();
         services.AddSingleton<AccountService>();
+        services.AddSingleton<ApiKeys>();
         return identity;
     }
 }

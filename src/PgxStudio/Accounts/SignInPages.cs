@@ -18,7 +18,8 @@ public static class SignInPages
     /// <summary>Login tries per browser address per minute; Identity's lockout is per account, this is per guesser.</summary>
     public const int LoginTriesPerMinute = 10;
 
-    static readonly string[] OpenPaths = ["/login", "/setup", "/_framework", "/_content", "/app.css", "/favicon.svg", "/js"];
+    // /api authorises each call by its own API key (RunsApi), never by the session cookie.
+    static readonly string[] OpenPaths = ["/api", "/login", "/setup", "/_framework", "/_content", "/app.css", "/favicon.svg", "/js"];
 
     public static void AddSignIn(this IServiceCollection services)
     {

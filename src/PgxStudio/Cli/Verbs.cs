@@ -33,6 +33,7 @@ public static class Verbs
         ExportVerb.Create(),
         PredictVerb.Create(),
         UserVerb.Create(),
+        RemoteVerb.Create(),
     ];
 
     /// <summary>True when the arguments name a verb (or ask for help); otherwise the studio starts.</summary>

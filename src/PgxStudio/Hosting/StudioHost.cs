@@ -114,6 +114,7 @@ public static class StudioHost
             await runs.GetAsync(id) is { } run && files.Find(run, path) is { } file
                 ? Results.File(file, "application/octet-stream", Path.GetFileName(file))
                 : Results.NotFound());
+        if (studio.UsesAccounts) Api.RunsApi.MapRunsApi(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -15,11 +15,20 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
     public DbSet<BenchmarkResult> BenchmarkResults => Set<BenchmarkResult>();
     public DbSet<SavedConversation> SavedConversations => Set<SavedConversation>();
     public DbSet<SavedMessage> SavedMessages => Set<SavedMessage>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
         base.OnModelCreating(model);
         model.Entity<StudioAccount>(account => account.Property(a => a.Role).HasMaxLength(16));
+        model.Entity<ApiKey>(key =>
+        {
+            key.Property(k => k.Label).HasMaxLength(100);
+            key.Property(k => k.Prefix).HasMaxLength(8);
+            key.Property(k => k.Hash).HasMaxLength(64);
+            key.HasIndex(k => k.Hash).IsUnique();
+            key.HasOne<StudioAccount>().WithMany().HasForeignKey(k => k.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
         model.Entity<Run>(run =>
         {
             run.Property(r => r.Kind).HasConversion<string>().HasMaxLength(16);
