@@ -63,4 +63,35 @@ public class AccountsTests
         Assert.True(session.HttpOnly);
         Assert.Equal(SameSiteAttribute.Lax, session.SameSite);
     }
+
+    [Fact]
+    public async Task A_key_made_on_the_profile_page_queues_a_run_that_appears_on_the_runs_page()
+    {
+        using var root = AccountsRoot();
+        await using var studio = await StudioInstance.StartAsync(root.Path, environment: "Production");
+        await studio.Get<AccountService>().CreateByOperatorAsync("ada", Password, AccountRoles.Member);
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+
+        var ada = await SignInAsync(browser, studio, "ada");
+        await ada.GotoAsync(new Uri(studio.BaseAddress, "/profile").ToString());
+        await Browser.WaitForInteractiveAsync(ada);
+        await ada.Locator("#api-key-label").FillAsync("nightly script");
+        await ada.Locator("#api-key-make").ClickAsync();
+        var key = (await ada.Locator("#api-key-made").InnerTextAsync()).Trim();
+        await Assertions.Expect(ada.Locator(".api-key")).ToContainTextAsync("nightly script");
+
+        using var http = studio.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        var yaml = File.ReadAllText(Path.Combine(RepoPaths.Root, "examples", "train_lora", "pgx_demo_lora_sft.yaml"));
+        var queued = await http.PostAsync("/api/runs?name=from-the-api", new StringContent(yaml));
+        Assert.Equal(System.Net.HttpStatusCode.Created, queued.StatusCode);
+        var id = System.Text.Json.JsonDocument.Parse(await queued.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt32();
+
+        await ada.GotoAsync(new Uri(studio.BaseAddress, "/runs").ToString());
+        await Assertions.Expect(ada.Locator("body")).ToContainTextAsync("from-the-api");
+        await Browser.ScreenshotAsync(ada, "api-run-on-runs-page");
+        await studio.Get<PgxStudio.Runs.RunService>().CancelAsync(id, new PgxStudio.Runs.StudioUser("ada", false));
+    }
 }
