@@ -98,6 +98,7 @@ public static class StudioHost
 
         var app = builder.Build();
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        app.UseForwardedHeadersWhenTrusted(studio); // first: every check after it sees the real client
         app.UseHostGuard();
         app.UseLiveConnectionsEndOnStop();
         if (studio.UsesAccounts) app.UseSignIn();

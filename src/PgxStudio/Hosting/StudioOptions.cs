@@ -41,6 +41,12 @@ public sealed class StudioOptions
     /// </summary>
     public List<string> AllowedHosts { get; set; } = [];
 
+    /// <summary>
+    /// Read the client's address, scheme and host from a reverse proxy on this machine (X-Forwarded-For, -Proto, -Host).
+    /// Off by default: with it on and no proxy in front, a browser could claim any address.
+    /// </summary>
+    public bool TrustForwardedHeaders { get; set; }
+
     /// <summary>Jobs in the queue's "serve" and "default" pools.</summary>
     public int ServeWorkers { get; set; } = 4;
 
