@@ -50,8 +50,16 @@ public static class StudioHost
         builder.Services.AddSingleton(torchOptions);
         var paths = new StudioPaths(contentRoot, studio);
         builder.Services.AddSingleton(paths);
-        builder.Services.AddSingleton(StudioHosts.From(builder.Configuration, studio));
+        var hosts = StudioHosts.From(builder.Configuration, studio);
+        builder.Services.AddSingleton(hosts);
         StartupChecks.EnsureWritableFolder(paths.Saves, "Studio:SavesDirectory");
+        if (StudioCertificate.Needed(builder.Configuration))
+        {
+            // An https:// address without a configured certificate: the studio's own, for this machine's names.
+            var certificate = StudioCertificate.LoadOrCreate(paths.Saves, [.. hosts.Names, .. StudioHosts.MachineNames()]);
+            builder.Services.AddSingleton(certificate);
+            builder.WebHost.ConfigureKestrel(o => o.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate.Certificate));
+        }
         StartupChecks.RequireAccountsBeyondLoopback(ListenAddresses.Named(builder.Configuration), studio);
 
         // Before anything reads the databases or looks at workers: a second studio on this saves/ stops here.
@@ -100,6 +108,7 @@ public static class StudioHost
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error", createScopeForErrors: true);
         app.UseForwardedHeadersWhenTrusted(studio); // first: every check after it sees the real client
         app.UseHostGuard();
+        app.UseHttpsForTheLan(app.Configuration);
         app.UseLiveConnectionsEndOnStop();
         if (studio.UsesAccounts) app.UseSignIn();
         app.UseStaticFiles();
@@ -141,6 +150,9 @@ public static class StudioHost
                 await app.StopAsync();
                 throw;
             }
+            // Before the listening line, which scripts and tests wait for.
+            if (app.Services.GetService<StudioCertificate>() is { } https)
+                Console.WriteLine($"HTTPS certificate {https.Path}: self-signed, SHA-256 fingerprint {https.Fingerprint}; a browser that warns about it is safe to continue when it shows this fingerprint.");
             Console.WriteLine($"PGX Studio is listening on {string.Join(", ", addresses)} (content root {app.Environment.ContentRootPath}).");
             await app.WaitForShutdownAsync();
             return 0;

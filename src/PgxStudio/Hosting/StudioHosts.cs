@@ -44,7 +44,8 @@ public sealed class StudioHosts
     /// <summary>"[::1]" and "::1" alike, and "studio.lan." like "studio.lan".</summary>
     static string? Normalize(string? host) => host?.Trim().Trim('[', ']').TrimEnd('.').ToLowerInvariant();
 
-    static IEnumerable<string> MachineNames()
+    /// <summary>This machine's name (also as name.local) and its own addresses.</summary>
+    public static IEnumerable<string> MachineNames()
     {
         var name = Dns.GetHostName();
         yield return name;
