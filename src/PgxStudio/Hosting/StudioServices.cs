@@ -25,6 +25,7 @@ public static class StudioServices
             .UseRecommendedSerializerSettings()
             .UseSQLiteStorage(paths.QueueDatabase, new SQLiteStorageOptions { InvisibilityTimeout = StudioHost.JobInvisibilityTimeout, QueuePollInterval = TimeSpan.FromSeconds(1) }));
         services.AddStudioAccounts(); // the tables exist in either Studio:Auth mode; pgx user add fills them before the switch
+        services.AddSingleton<Audit.AuditLog>();
         services.AddSingleton<RunEvents>();
         services.AddSingleton<WorkerRegistry>();
         services.AddSingleton<RunRecorder>();

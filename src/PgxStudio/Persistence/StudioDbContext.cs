@@ -16,11 +16,18 @@ public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) :
     public DbSet<SavedConversation> SavedConversations => Set<SavedConversation>();
     public DbSet<SavedMessage> SavedMessages => Set<SavedMessage>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Audit.AuditEntry> AuditEntries => Set<Audit.AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
         base.OnModelCreating(model);
         model.Entity<StudioAccount>(account => account.Property(a => a.Role).HasMaxLength(16));
+        model.Entity<Audit.AuditEntry>(entry =>
+        {
+            entry.Property(e => e.Who).HasMaxLength(100);
+            entry.Property(e => e.Action).HasMaxLength(32);
+            entry.Property(e => e.Subject).HasMaxLength(400);
+        });
         model.Entity<ApiKey>(key =>
         {
             key.Property(k => k.Label).HasMaxLength(100);

@@ -15,7 +15,8 @@ public sealed class RunService(
     WorkerRegistry registry,
     RunEvents bus,
     StudioPaths paths,
-    IOptions<StudioOptions> options)
+    IOptions<StudioOptions> options,
+    Audit.AuditLog audit)
 {
     /// <summary>Records a new run and puts its job on the queue its kind belongs to.</summary>
     public async Task<Run> EnqueueAsync(RunKind kind, string name, string owner, string config, string? outputDir = null)
@@ -54,6 +55,7 @@ public sealed class RunService(
             throw new RunRequestException(StorageFailure.Sentence("The new run", e));
         }
         bus.Publish(new RunUpdate(run.Id, run.Status));
+        await audit.RecordAsync(run.Owner, kind == RunKind.Serve ? "loaded" : "queued", Audit.AuditLog.Subject(run));
         return run;
     }
 
@@ -105,6 +107,7 @@ public sealed class RunService(
             default:
                 throw new RunRequestException($"Run {runId} is {run.Status.ToString().ToLowerInvariant()}; only queued or running runs can be cancelled.");
         }
+        await audit.RecordAsync(user.Name, run.Kind == RunKind.Serve ? "unloaded" : "cancelled", Audit.AuditLog.Subject(run));
         return run;
     }
 
@@ -146,6 +149,7 @@ public sealed class RunService(
             throw new RunRequestException(StorageFailure.Sentence($"Resuming run {runId}", e));
         }
         bus.Publish(new RunUpdate(run.Id, run.Status));
+        await audit.RecordAsync(user.Name, "resumed", Audit.AuditLog.Subject(run));
         return run;
     }
 
@@ -173,6 +177,7 @@ public sealed class RunService(
         db.Runs.Remove(run);
         await Record(db, $"Deleting run {runId}");
         bus.Publish(new RunUpdate(run.Id, run.Status));
+        await audit.RecordAsync(user.Name, "deleted", Audit.AuditLog.Subject(run));
         return outside
             ? $"Run {runId} deleted; its folder {folder} lies outside {paths.Saves} and was left in place."
             : $"Run {runId} deleted.";
