@@ -10,7 +10,8 @@ public static class Browser
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
-    public static async Task<(IPlaywright, IBrowser)> LaunchAsync()
+    /// <param name="args">More Chromium flags (a host-resolver rule that points another site's name at the studio).</param>
+    public static async Task<(IPlaywright, IBrowser)> LaunchAsync(params string[] args)
     {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing: run scripts/test.sh (it installs Debian's chromium package).");
@@ -22,7 +23,7 @@ public static class Browser
             ExecutablePath = ChromiumPath,
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+                    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", .. args],
         });
         return (playwright, browser);
     }

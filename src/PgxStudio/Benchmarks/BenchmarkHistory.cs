@@ -37,14 +37,15 @@ public sealed class BenchmarkHistory(IDbContextFactory<StudioDbContext> dbFactor
         return await db.BenchmarkResults.AsNoTracking().Where(r => r.SweepId == sweepId).OrderBy(r => r.Id).ToListAsync();
     }
 
-    /// <summary>Deletes a result; only whoever ran it or a local admin may.</summary>
+    /// <summary>Deletes a result; only whoever ran it or an admin may.</summary>
     public async Task DeleteAsync(int id, StudioUser user)
     {
+        user.RequireMayAct("delete benchmark results");
         await using var db = await dbFactory.CreateDbContextAsync();
         var row = await db.BenchmarkResults.FindAsync(id)
                   ?? throw new RunRequestException($"Benchmark result {id} does not exist (deleted already?).");
-        if (!user.IsLocalAdmin && !string.Equals(row.Owner, user.Name, StringComparison.Ordinal))
-            throw new RunRequestException($"Benchmark result {id} belongs to {row.Owner}; only they or a local admin can delete it.");
+        if (!user.IsAdmin && !string.Equals(row.Owner, user.Name, StringComparison.Ordinal))
+            throw new RunRequestException($"Benchmark result {id} belongs to {row.Owner}; only they or an admin can delete it.");
         db.BenchmarkResults.Remove(row);
         await db.SaveChangesAsync();
     }

@@ -33,6 +33,7 @@ public sealed class BenchmarkRunner(BenchmarkHistory history, StudioPaths paths,
     /// <summary>Checks the request and starts it; a bad field or a benchmark already running is a <see cref="RunRequestException"/>.</summary>
     public BenchmarkProgress Start(BenchmarkRequest request, StudioUser user)
     {
+        user.RequireMayAct("run benchmarks");
         if (!user.HasName) throw new RunRequestException("Enter your name first: every benchmark result records who ran it.");
         var prepared = request.Prepare(paths.Data);
         BenchmarkProgress progress;
@@ -59,12 +60,13 @@ public sealed class BenchmarkRunner(BenchmarkHistory history, StudioPaths paths,
     /// <summary>Stops the running benchmark; what finished is saved labelled partial.</summary>
     public void Stop(StudioUser user)
     {
+        user.RequireMayAct("stop benchmarks");
         lock (_gate)
         {
             if (_progress is not { Running: true } running || _stop is null)
                 throw new RunRequestException("No benchmark is running.");
-            if (!user.IsLocalAdmin && !string.Equals(running.Owner, user.Name, StringComparison.Ordinal))
-                throw new RunRequestException($"The running benchmark belongs to {running.Owner}; only they or a local admin can stop it.");
+            if (!user.IsAdmin && !string.Equals(running.Owner, user.Name, StringComparison.Ordinal))
+                throw new RunRequestException($"The running benchmark belongs to {running.Owner}; only they or an admin can stop it.");
             _stopReason = $"stopped by {user.Name}";
             _stop.Cancel();
         }

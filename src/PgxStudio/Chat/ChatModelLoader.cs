@@ -52,6 +52,7 @@ public sealed class ChatModelLoader(RunService runs, LoadedChatModels loaded, St
     /// <summary>Queues the serve run, or refuses in one sentence: no such folder, or a model is already loading/loaded.</summary>
     public async Task<Run> LoadAsync(ChatModelRequest request, StudioUser user)
     {
+        user.RequireMayAct("load models");
         if (string.IsNullOrWhiteSpace(request.ModelPath))
             throw new RunRequestException("Choose a model to load first.");
         if (paths.MissingModelFolder(request.ModelPath) is { } missing)
@@ -65,7 +66,7 @@ public sealed class ChatModelLoader(RunService runs, LoadedChatModels loaded, St
         return run;
     }
 
-    /// <summary>Stops the serve worker gracefully (its owner or a local admin).</summary>
+    /// <summary>Stops the serve worker gracefully (its owner or an admin).</summary>
     public Task UnloadAsync(int runId, StudioUser user) => runs.CancelAsync(runId, user);
 
     /// <summary>The served model and its adapters, from the serve run's config.</summary>

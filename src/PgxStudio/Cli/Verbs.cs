@@ -32,6 +32,8 @@ public static class Verbs
         EstimateVerb.Create(),
         ExportVerb.Create(),
         PredictVerb.Create(),
+        UserVerb.Create(),
+        RemoteVerb.Create(),
     ];
 
     /// <summary>True when the arguments name a verb (or ask for help); otherwise the studio starts.</summary>

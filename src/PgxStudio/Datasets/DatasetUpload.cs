@@ -1,3 +1,4 @@
+using PgxStudio.Runs;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using PgxStudio.Engine.Data;
@@ -21,8 +22,9 @@ public sealed class DatasetUpload(StudioPaths paths, IOptions<StudioOptions> opt
 {
     public long LimitBytes => options.Value.UploadLimitMegabytes * 1024L * 1024L;
 
-    public async Task<DatasetSummary> RegisterAsync(DatasetUploadRequest request, Stream content, long length)
+    public async Task<DatasetSummary> RegisterAsync(DatasetUploadRequest request, Stream content, long length, StudioUser user)
     {
+        if (user.IsViewer) throw new DatasetUploadException($"{user.Name} is a viewer: viewers can look but not add datasets; an admin can make you a member.");
         var name = request.Name.Trim();
         if (name.Length == 0 || name.Any(c => !(char.IsLetterOrDigit(c) || c is '_' or '-' or '.')) || name.StartsWith('.'))
             throw new DatasetUploadException($"\"{request.Name}\" cannot be a dataset name: use letters, digits, dots, dashes and underscores.");

@@ -51,6 +51,7 @@ public sealed class EvaluationLauncher(RunService runs, TrainChoices choices, St
     /// <summary>Queues the evaluation; throws <see cref="RunRequestException"/> with the first problem.</summary>
     public async Task<Run> StartAsync(EvaluateForm form, StudioUser user)
     {
+        user.RequireMayAct("queue runs");
         var problems = Check(form);
         if (!problems.IsEmpty) throw new RunRequestException(problems.ByField.Values.First());
         return await runs.EnqueueAsync(RunKind.Predict, form.Name.Trim(), user.Name, form.Yaml(choices.SavesRelative), form.OutputDir(choices.SavesRelative));

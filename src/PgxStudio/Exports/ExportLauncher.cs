@@ -82,6 +82,7 @@ public sealed class ExportLauncher(RunService runs, TrainChoices choices, Studio
     /// <summary>Queues the export; throws <see cref="RunRequestException"/> with the first problem.</summary>
     public async Task<Run> StartAsync(ExportForm form, StudioUser user)
     {
+        user.RequireMayAct("queue runs");
         var problems = Check(form);
         if (!problems.IsEmpty) throw new RunRequestException(problems.ByField.Values.First());
         var yaml = form.Yaml(choices.SavesRelative, choices.DataRelative);

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace PgxStudio.Hosting;
 
 /// <summary>
@@ -26,6 +28,42 @@ public static class ListenAddresses
         [.. Endpoints(configuration), .. Urls(configuration), .. Ports(configuration)];
 
     public static bool NoneGiven(IConfiguration configuration) => Named(configuration).Count == 0;
+
+    /// <summary>
+    /// The one beyond-loopback check: the addresses of these that a machine on the network could reach. Used on what
+    /// every way names before start-up and on what Kestrel really bound after it.
+    /// </summary>
+    public static IReadOnlyList<string> BeyondLoopback(IEnumerable<string> urls) => urls.Where(u => !IsLoopback(u)).ToList();
+
+    public static bool IsLoopback(string url)
+    {
+        if (Host(url) is not { } host) return false;
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return true;
+        return IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip);
+    }
+
+    /// <summary>The host part of a listen URL without brackets ("*" and "+" as they are); null when it is no URL.</summary>
+    public static string? Host(string url)
+    {
+        var trimmed = url.Trim();
+        var scheme = trimmed.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0) return null;
+        var rest = trimmed[(scheme + 3)..];
+        var end = rest.IndexOf('/');
+        var authority = end < 0 ? rest : rest[..end];
+        if (authority.StartsWith('['))
+        {
+            var close = authority.IndexOf(']');
+            return close < 0 ? null : authority[1..close];
+        }
+        var colon = authority.LastIndexOf(':');
+        var host = colon < 0 ? authority : authority[..colon];
+        return host.Length == 0 ? null : host;
+    }
+
+    /// <summary>"Every address of this machine": *, +, 0.0.0.0, ::.</summary>
+    public static bool IsWildcard(string host) =>
+        host is "*" or "+" || (IPAddress.TryParse(host, out var ip) && (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any)));
 
     static List<string> Endpoints(IConfiguration configuration) =>
         configuration.GetSection("Kestrel:Endpoints").GetChildren()

@@ -13,6 +13,7 @@ public static class StartupChecks
         Require(options.UploadLimitMegabytes > 0, "Studio:UploadLimitMegabytes", options.UploadLimitMegabytes, "a positive number of megabytes");
         Require(options.ServeWorkers is >= 1 and <= 64, "Studio:ServeWorkers", options.ServeWorkers, "a number from 1 to 64");
         Require(options.CancelGraceSeconds >= 1, "Studio:CancelGraceSeconds", options.CancelGraceSeconds, "at least 1");
+        Require(options.Auth.ToLowerInvariant() is "none" or "accounts", "Studio:Auth", options.Auth, "none or accounts");
         Require(!string.IsNullOrWhiteSpace(options.SavesDirectory), "Studio:SavesDirectory", "", "a folder path");
         return options;
     }
@@ -62,20 +63,13 @@ public static class StartupChecks
     public static StartupProblem CorruptDatabase(string path, Exception e) =>
         new($"{path} is not a usable SQLite database ({e.Message.TrimEnd('.')}); move it aside and start again, and the studio creates a new one.", e);
 
-    /// <summary>A LAN-reachable studio without an access key would let anyone on the network queue jobs.</summary>
-    public static void RequireAccessKeyBeyondLoopback(IEnumerable<string> urls, string? accessKey)
+    /// <summary>A LAN-reachable studio without accounts would let anyone on the network act as anyone.</summary>
+    public static void RequireAccountsBeyondLoopback(IEnumerable<string> urls, StudioOptions options)
     {
-        var exposed = urls.Where(u => !IsLoopback(u)).ToList();
-        if (exposed.Count > 0 && string.IsNullOrWhiteSpace(accessKey))
+        var exposed = ListenAddresses.BeyondLoopback(urls);
+        if (exposed.Count > 0 && !options.UsesAccounts)
             throw new StartupProblem(
-                $"The studio would listen on {string.Join(", ", exposed)}, reachable from the network, without Studio:AccessKey; set an access key (appsettings.json or PGX_Studio__AccessKey) or listen on localhost only.");
-    }
-
-    static bool IsLoopback(string url)
-    {
-        if (!Uri.TryCreate(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0"), UriKind.Absolute, out var uri)) return false;
-        if (uri.Host == "localhost") return true;
-        return IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
+                $"The studio would listen on {string.Join(", ", exposed)}, reachable from the network, with Studio:Auth '{options.Auth}'; set Studio:Auth to accounts (appsettings.json or PGX_Studio__Auth=accounts) or listen on localhost only.");
     }
 
     /// <summary>Checked before Kestrel starts, so a busy port is one sentence rather than a logged stack trace.</summary>

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor.Services;
+using PgxStudio.Accounts;
 using PgxStudio.Components;
 using PgxStudio.Engine.Native;
 using PgxStudio.Jobs;
@@ -50,8 +51,17 @@ public static class StudioHost
         builder.Services.AddSingleton(torchOptions);
         var paths = new StudioPaths(contentRoot, studio);
         builder.Services.AddSingleton(paths);
+        var hosts = StudioHosts.From(builder.Configuration, studio);
+        builder.Services.AddSingleton(hosts);
         StartupChecks.EnsureWritableFolder(paths.Saves, "Studio:SavesDirectory");
-        StartupChecks.RequireAccessKeyBeyondLoopback(ListenAddresses.Named(builder.Configuration), studio.AccessKey);
+        if (StudioCertificate.Needed(builder.Configuration))
+        {
+            // An https:// address without a configured certificate: the studio's own, for this machine's names.
+            var certificate = StudioCertificate.LoadOrCreate(paths.Saves, [.. hosts.Names, .. StudioHosts.MachineNames()]);
+            builder.Services.AddSingleton(certificate);
+            builder.WebHost.ConfigureKestrel(o => o.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate.Certificate));
+        }
+        StartupChecks.RequireAccountsBeyondLoopback(ListenAddresses.Named(builder.Configuration), studio);
 
         // Before anything reads the databases or looks at workers: a second studio on this saves/ stops here.
         var savesLock = SavesLock.Acquire(paths.Saves);
@@ -88,6 +98,7 @@ public static class StudioHost
         // Messages appear at the bottom right: at the top right they covered a run's Cancel/Resume buttons.
         builder.Services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         builder.Services.AddHttpContextAccessor();
+        if (studio.UsesAccounts) builder.Services.AddSignIn();
         // Stop the job servers beside the web server, not after it: a browser that left mid-call can hold the web
         // server's shutdown, and running workers must still get their graceful stop.
         builder.Services.Configure<HostOptions>(o => o.ServicesStopConcurrently = true);
@@ -97,8 +108,11 @@ public static class StudioHost
 
         var app = builder.Build();
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        app.UseForwardedHeadersWhenTrusted(studio); // first: every check after it sees the real client
+        app.UseHostGuard();
+        app.UseHttpsForTheLan(app.Configuration);
         app.UseLiveConnectionsEndOnStop();
-        app.UseLanAccess();
+        if (studio.UsesAccounts) app.UseSignIn();
         app.UseStaticFiles();
         app.UseStudioCultures();
         app.UseAntiforgery();
@@ -114,6 +128,7 @@ public static class StudioHost
                 ? Results.File(file, "application/octet-stream", Path.GetFileName(file))
                 : Results.NotFound());
         app.MapCultureSwitch();
+        if (studio.UsesAccounts) Api.RunsApi.MapRunsApi(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
@@ -131,14 +146,17 @@ public static class StudioHost
                 .Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             try
             {
-                // What Kestrel really bound, whichever way it was asked: nothing beyond loopback without a key.
-                StartupChecks.RequireAccessKeyBeyondLoopback(addresses, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StudioOptions>>().Value.AccessKey);
+                // What Kestrel really bound, whichever way it was asked: nothing beyond loopback without accounts.
+                StartupChecks.RequireAccountsBeyondLoopback(addresses, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StudioOptions>>().Value);
             }
             catch (StartupProblem)
             {
                 await app.StopAsync();
                 throw;
             }
+            // Before the listening line, which scripts and tests wait for.
+            if (app.Services.GetService<StudioCertificate>() is { } https)
+                Console.WriteLine($"HTTPS certificate {https.Path}: self-signed, SHA-256 fingerprint {https.Fingerprint}; a browser that warns about it is safe to continue when it shows this fingerprint.");
             Console.WriteLine($"PGX Studio is listening on {string.Join(", ", addresses)} (content root {app.Environment.ContentRootPath}).");
             await app.WaitForShutdownAsync();
             return 0;

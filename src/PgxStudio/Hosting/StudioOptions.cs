@@ -27,10 +27,25 @@ public sealed class StudioOptions
     public int UploadLimitMegabytes { get; set; } = 200;
 
     /// <summary>
-    /// Shared key that LAN clients must enter. Required when the studio listens beyond loopback;
-    /// browsers on the machine itself never need it.
+    /// none: a display name typed once per browser, and a browser on the machine is an admin; allowed only while the
+    /// studio listens on loopback. accounts: everyone signs in (ASP.NET Core Identity accounts in the studio's database).
     /// </summary>
-    public string? AccessKey { get; set; }
+    public string Auth { get; set; } = "none";
+
+    public bool UsesAccounts => Auth.Equals("accounts", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Host names browsers may use besides the ones the studio listens on and the machine's own (a DNS alias, a
+    /// reverse proxy's name). Any other Host header is refused, so a page of another site cannot reach the studio by
+    /// pointing its name at this machine.
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
+    /// <summary>
+    /// Read the client's address, scheme and host from a reverse proxy on this machine (X-Forwarded-For, -Proto, -Host).
+    /// Off by default: with it on and no proxy in front, a browser could claim any address.
+    /// </summary>
+    public bool TrustForwardedHeaders { get; set; }
 
     /// <summary>Jobs in the queue's "serve" and "default" pools.</summary>
     public int ServeWorkers { get; set; } = 4;

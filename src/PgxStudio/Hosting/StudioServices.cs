@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.Storage.SQLite;
 using Microsoft.EntityFrameworkCore;
+using PgxStudio.Accounts;
 using PgxStudio.Engine.Native;
 using PgxStudio.Jobs;
 using PgxStudio.Live;
@@ -25,6 +26,8 @@ public static class StudioServices
             .UseSQLiteStorage(paths.QueueDatabase, new SQLiteStorageOptions { InvisibilityTimeout = StudioHost.JobInvisibilityTimeout, QueuePollInterval = TimeSpan.FromSeconds(1) }));
         services.AddLocalization(); // resources next to their type: Localization/Strings.resx, Strings.zh-CN.resx
         services.AddScoped<Localization.PageStrings>(); // per circuit: live updates render in the browser's language
+        services.AddStudioAccounts(); // the tables exist in either Studio:Auth mode; pgx user add fills them before the switch
+        services.AddSingleton<Audit.AuditLog>();
         services.AddSingleton<RunEvents>();
         services.AddSingleton<WorkerRegistry>();
         services.AddSingleton<RunRecorder>();

@@ -1,18 +1,41 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using PgxStudio.Accounts;
 
 namespace PgxStudio.Persistence;
 
-/// <summary>The studio's source of truth: runs and their metrics, serving benchmark results, saved chat conversations, in SQLite.</summary>
-public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) : DbContext(options)
+/// <summary>
+/// The studio's source of truth: runs and their metrics, serving benchmark results, saved chat conversations and the
+/// accounts (ASP.NET Core Identity's user tables, without its role tables: an account's role is one column), in SQLite.
+/// </summary>
+public sealed class StudioDbContext(DbContextOptions<StudioDbContext> options) : IdentityUserContext<StudioAccount>(options)
 {
     public DbSet<Run> Runs => Set<Run>();
     public DbSet<RunMetric> RunMetrics => Set<RunMetric>();
     public DbSet<BenchmarkResult> BenchmarkResults => Set<BenchmarkResult>();
     public DbSet<SavedConversation> SavedConversations => Set<SavedConversation>();
     public DbSet<SavedMessage> SavedMessages => Set<SavedMessage>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Audit.AuditEntry> AuditEntries => Set<Audit.AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
+        base.OnModelCreating(model);
+        model.Entity<StudioAccount>(account => account.Property(a => a.Role).HasMaxLength(16));
+        model.Entity<Audit.AuditEntry>(entry =>
+        {
+            entry.Property(e => e.Who).HasMaxLength(100);
+            entry.Property(e => e.Action).HasMaxLength(32);
+            entry.Property(e => e.Subject).HasMaxLength(400);
+        });
+        model.Entity<ApiKey>(key =>
+        {
+            key.Property(k => k.Label).HasMaxLength(100);
+            key.Property(k => k.Prefix).HasMaxLength(8);
+            key.Property(k => k.Hash).HasMaxLength(64);
+            key.HasIndex(k => k.Hash).IsUnique();
+            key.HasOne<StudioAccount>().WithMany().HasForeignKey(k => k.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
         model.Entity<Run>(run =>
         {
             run.Property(r => r.Kind).HasConversion<string>().HasMaxLength(16);

@@ -15,7 +15,8 @@ public sealed class RunService(
     WorkerRegistry registry,
     RunEvents bus,
     StudioPaths paths,
-    IOptions<StudioOptions> options)
+    IOptions<StudioOptions> options,
+    Audit.AuditLog audit)
 {
     /// <summary>Records a new run and puts its job on the queue its kind belongs to.</summary>
     public async Task<Run> EnqueueAsync(RunKind kind, string name, string owner, string config, string? outputDir = null)
@@ -54,6 +55,7 @@ public sealed class RunService(
             throw new RunRequestException(StorageFailure.Sentence("The new run", e));
         }
         bus.Publish(new RunUpdate(run.Id, run.Status));
+        await audit.RecordAsync(run.Owner, kind == RunKind.Serve ? "loaded" : "queued", Audit.AuditLog.Subject(run));
         return run;
     }
 
@@ -80,11 +82,12 @@ public sealed class RunService(
     /// </summary>
     public async Task<Run> CancelAsync(int runId, StudioUser user)
     {
+        user.RequireMayAct("cancel runs");
         await using var db = await dbFactory.CreateDbContextAsync();
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId)
                   ?? throw new RunRequestException($"Run {runId} does not exist.");
         if (!user.MayChange(run))
-            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or a local admin can cancel it.");
+            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or an admin can cancel it.");
         switch (run.Status)
         {
             case RunStatus.Queued:
@@ -104,6 +107,7 @@ public sealed class RunService(
             default:
                 throw new RunRequestException($"Run {runId} is {run.Status.ToString().ToLowerInvariant()}; only queued or running runs can be cancelled.");
         }
+        await audit.RecordAsync(user.Name, run.Kind == RunKind.Serve ? "unloaded" : "cancelled", Audit.AuditLog.Subject(run));
         return run;
     }
 
@@ -118,11 +122,12 @@ public sealed class RunService(
     /// <summary>Queues an interrupted or cancelled run again; its worker continues from its last checkpoint.</summary>
     public async Task<Run> ResumeAsync(int runId, StudioUser user)
     {
+        user.RequireMayAct("resume runs");
         await using var db = await dbFactory.CreateDbContextAsync();
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId)
                   ?? throw new RunRequestException($"Run {runId} does not exist.");
         if (!user.MayChange(run))
-            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or a local admin can resume it.");
+            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or an admin can resume it.");
         if (run.Status is not (RunStatus.Interrupted or RunStatus.Cancelled or RunStatus.Failed))
             throw new RunRequestException($"Run {runId} is {run.Status.ToString().ToLowerInvariant()}; only interrupted, cancelled or failed runs can be resumed.");
         var before = (run.Status, run.FinishedAt, run.Error);
@@ -144,6 +149,7 @@ public sealed class RunService(
             throw new RunRequestException(StorageFailure.Sentence($"Resuming run {runId}", e));
         }
         bus.Publish(new RunUpdate(run.Id, run.Status));
+        await audit.RecordAsync(user.Name, "resumed", Audit.AuditLog.Subject(run));
         return run;
     }
 
@@ -153,11 +159,12 @@ public sealed class RunService(
     /// </summary>
     public async Task<string> DeleteAsync(int runId, StudioUser user, RunFiles files)
     {
+        user.RequireMayAct("delete runs");
         await using var db = await dbFactory.CreateDbContextAsync();
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId)
                   ?? throw new RunRequestException($"Run {runId} does not exist.");
         if (!user.MayChange(run))
-            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or a local admin can delete it.");
+            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or an admin can delete it.");
         if (run.Status is RunStatus.Queued or RunStatus.Running)
             throw new RunRequestException($"Run {runId} is {run.Status.ToString().ToLowerInvariant()}; cancel it before deleting it.");
         var folder = files.FolderOf(run);
@@ -170,6 +177,7 @@ public sealed class RunService(
         db.Runs.Remove(run);
         await Record(db, $"Deleting run {runId}");
         bus.Publish(new RunUpdate(run.Id, run.Status));
+        await audit.RecordAsync(user.Name, "deleted", Audit.AuditLog.Subject(run));
         return outside
             ? $"Run {runId} deleted; its folder {folder} lies outside {paths.Saves} and was left in place."
             : $"Run {runId} deleted.";

@@ -3,10 +3,11 @@ using PgxStudio.Persistence;
 namespace PgxStudio.Runs;
 
 /// <summary>
-/// Who is using the studio in this browser: a display name entered once (kept in a cookie) until accounts
-/// exist. A browser on the machine itself is a local admin.
+/// Who is acting. With Studio:Auth none: a display name entered once (kept in a cookie), and a browser on the machine
+/// itself is an admin. With accounts: the signed-in account's name, an admin by its role.
 /// </summary>
-public sealed record StudioUser(string Name, bool IsLocalAdmin)
+/// <param name="IsViewer">An account with the viewer role: it reads everything and changes nothing.</param>
+public sealed record StudioUser(string Name, bool IsAdmin, bool IsViewer = false)
 {
     public const string CookieName = "pgx-owner";
 
@@ -14,6 +15,12 @@ public sealed record StudioUser(string Name, bool IsLocalAdmin)
 
     public bool MayChange(Run run) => MayChangeOwnedBy(run.Owner);
 
-    /// <summary>A thing owned by <paramref name="owner"/> (a run, a loaded chat model) may be changed by them or an admin.</summary>
-    public bool MayChangeOwnedBy(string owner) => IsLocalAdmin || string.Equals(owner, Name, StringComparison.Ordinal);
+    /// <summary>A thing owned by <paramref name="owner"/> (a run, a loaded chat model) may be changed by them or an admin; never by a viewer.</summary>
+    public bool MayChangeOwnedBy(string owner) => !IsViewer && (IsAdmin || string.Equals(owner, Name, StringComparison.Ordinal));
+
+    /// <summary>Every service that changes something asks this first, whatever the page showed.</summary>
+    public void RequireMayAct(string what)
+    {
+        if (IsViewer) throw new RunRequestException($"{Name} is a viewer: viewers can look but not {what}; an admin can make you a member.");
+    }
 }

@@ -26,6 +26,7 @@ public sealed class TrainLauncher(TrainFormCheck check, TrainChoices choices, Ru
 
     public async Task<TrainStart> StartAsync(TrainForm form, StudioUser user)
     {
+        user.RequireMayAct("queue runs");
         var problems = check.Check(form);
         var outputDir = form.OutputDir(choices.SavesRelative);
         // A queued run has no folder yet: two runs must not be queued into the same one.

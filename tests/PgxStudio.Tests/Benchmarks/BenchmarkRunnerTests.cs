@@ -108,7 +108,7 @@ public sealed class BenchmarkRunnerTests
         await using var services = new BenchmarkServices();
         services.Runner.Start(Request(serve.BaseUrl, serve.ModelId, "1", 100, maxTokens: 16), Alice);
         var refused = Assert.Throws<RunRequestException>(() => services.Runner.Stop(new StudioUser("bob", false)));
-        Assert.Equal("The running benchmark belongs to alice; only they or a local admin can stop it.", refused.Message);
+        Assert.Equal("The running benchmark belongs to alice; only they or an admin can stop it.", refused.Message);
         services.Runner.Stop(new StudioUser("carol", true));
         await services.Runner.Completion;
         Assert.Contains("stopped by carol", services.Runner.Progress!.Problem);

@@ -62,7 +62,7 @@ public sealed class BenchmarkStorageTests
         var second = await history.SaveAsync(BenchmarkRecords.From(SampleResult(2), BenchmarkSamples.Empty, "b", "s", "alice", DateTime.UtcNow));
 
         var e = await Assert.ThrowsAsync<RunRequestException>(() => history.DeleteAsync(first.Id, new StudioUser("bob", false)));
-        Assert.Equal($"Benchmark result {first.Id} belongs to alice; only they or a local admin can delete it.", e.Message);
+        Assert.Equal($"Benchmark result {first.Id} belongs to alice; only they or an admin can delete it.", e.Message);
         await history.DeleteAsync(first.Id, new StudioUser("alice", false));
         await history.DeleteAsync(second.Id, new StudioUser("root", true));
         Assert.Empty(await history.ListAsync());

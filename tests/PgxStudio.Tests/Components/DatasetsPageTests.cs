@@ -12,7 +12,7 @@ public class DatasetsPageTests
     public async Task The_list_shows_the_demo_datasets_and_the_search_narrows_it()
     {
         await using var ctx = new StudioComponentContext();
-        var page = ctx.Render<DatasetsPage>();
+        var page = ctx.Render<DatasetsPage>(p => p.AddCascadingValue(ctx.Session));
         page.WaitForAssertion(() => Assert.Equal(["identity", "instruct_demo", "pretrain_demo"], page.FindAll(".dataset-link").Select(a => a.TextContent)));
         Assert.Contains("alpaca", page.Find("#datasets-table tbody tr").TextContent);
 
@@ -54,7 +54,7 @@ public class DatasetsPageTests
     public async Task The_upload_form_says_which_column_an_empty_field_means()
     {
         await using var ctx = new StudioComponentContext();
-        var panel = ctx.Render<DatasetUploadPanel>();
+        var panel = ctx.Render<DatasetUploadPanel>(p => p.AddCascadingValue(ctx.Session));
         var hints = panel.Find("#dataset-upload").TextContent;
         foreach (var column in new[] { "instruction", "input", "output" })
             Assert.Contains($"Empty means \"{column}\"", hints);
@@ -91,7 +91,7 @@ public class DatasetsPageTests
     public async Task After_a_registered_upload_the_form_is_empty_again()
     {
         await using var ctx = new StudioComponentContext();
-        var panel = ctx.Render<DatasetUploadPanel>();
+        var panel = ctx.Render<DatasetUploadPanel>(p => p.AddCascadingValue(ctx.Session));
         panel.Find("#upload-name").Change("faq");
         panel.Find("#upload-col-prompt").Change("question");
         panel.Find("#upload-col-response").Change("answer");

@@ -6,6 +6,7 @@ using PgxStudio.Engine.Data;
 using PgxStudio.Engine.Models.Demo;
 using PgxStudio.Engine.Templates;
 using PgxStudio.Hosting;
+using PgxStudio.Runs;
 using PgxStudio.TestSupport;
 
 namespace PgxStudio.Tests.Datasets;
@@ -32,7 +33,7 @@ public sealed class DatasetServicesTests : IDisposable
         Dictionary<string, string>? columns = null)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
-        return upload.RegisterAsync(new DatasetUploadRequest(name, file, format, columns ?? [], new Dictionary<string, string>()), new MemoryStream(bytes), bytes.Length);
+        return upload.RegisterAsync(new DatasetUploadRequest(name, file, format, columns ?? [], new Dictionary<string, string>()), new MemoryStream(bytes), bytes.Length, new StudioUser("alice", false));
     }
 
     [Fact]

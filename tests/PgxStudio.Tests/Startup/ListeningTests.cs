@@ -6,7 +6,7 @@ namespace PgxStudio.Tests.Startup;
 
 /// <summary>
 /// Where the studio listens is asked in ASP.NET Core's usual ways, and its own default applies only when none says
-/// anything; whichever way names an address beyond loopback, the access key is required.
+/// anything; whichever way names an address beyond loopback, accounts are required.
 /// </summary>
 [Collection(Queue.StudioCollection.Name)]
 public class ListeningTests
@@ -33,7 +33,7 @@ public class ListeningTests
 
     [Theory]
     [MemberData(nameof(WaysBeyondLoopback))]
-    public async Task Every_way_of_listening_beyond_loopback_needs_the_access_key(string argument, string? variable, string? value)
+    public async Task Every_way_of_listening_beyond_loopback_needs_accounts(string argument, string? variable, string? value)
     {
         using var root = TempContentRoot.WithCommittedListening();
         var environment = variable is null ? null : new Dictionary<string, string?> { [variable] = value };
@@ -41,7 +41,7 @@ public class ListeningTests
 
         Assert.Equal(1, await studio.WaitForExitAsync(TimeSpan.FromSeconds(90)));
         var line = Assert.Single(studio.Output, l => l.StartsWith("pgx: ", StringComparison.Ordinal));
-        Assert.Contains("without Studio:AccessKey", line);
+        Assert.Contains("with Studio:Auth 'none'; set Studio:Auth to accounts", line);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public class ListeningTests
         Assert.Equal(["http://127.0.0.1:7000", "http://[::1]:7000"], ListenAddresses.Effective(With(("urls", "http://127.0.0.1:7000; http://[::1]:7000"))));
         Assert.Equal(["http://0.0.0.0:7001"], ListenAddresses.Effective(With(("urls", "http://127.0.0.1:7000"), ("Kestrel:Endpoints:Lan:Url", "http://0.0.0.0:7001"))));
         Assert.Equal(["http://*:8080"], ListenAddresses.Effective(With(("http_ports", "8080"))));
-        // The key check sees every address named, also one Kestrel's order would override.
+        // The beyond-loopback check sees every address named, also one Kestrel's order would override.
         Assert.Equal(["http://0.0.0.0:7001", "http://127.0.0.1:7000"],
             ListenAddresses.Named(With(("urls", "http://127.0.0.1:7000"), ("Kestrel:Endpoints:Lan:Url", "http://0.0.0.0:7001"))));
     }

@@ -74,10 +74,10 @@ public class StartupProblemTests
     }
 
     [Fact]
-    public void Listening_beyond_loopback_without_an_access_key_is_refused()
+    public void Listening_beyond_loopback_without_accounts_is_refused()
     {
         using var root = new TempContentRoot(s => s["Urls"] = "http://0.0.0.0:0");
-        Assert.Contains("without Studio:AccessKey", StartExpectingProblem(root));
+        Assert.Contains("reachable from the network, with Studio:Auth 'none'; set Studio:Auth to accounts", StartExpectingProblem(root));
     }
 
     static string StartExpectingProblem(TempContentRoot root)
