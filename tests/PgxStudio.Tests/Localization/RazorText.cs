@@ -158,7 +158,8 @@ public static partial class RazorText
     [GeneratedRegex(@"^else if\s*\(")]
     private static partial Regex ElseIfPattern();
 
-    [GeneratedRegex(@"^\s*var\s[^\n]*", RegexOptions.Multiline)]
+    // Statements and directives: `@inject IOptions<StudioOptions> Studio` is C#, not a tag with text after it.
+    [GeneratedRegex(@"^\s*(var\s|@(inject|using|page|implements|inherits|layout|attribute|rendermode)\b)[^\n]*", RegexOptions.Multiline)]
     private static partial Regex StatementPattern();
 
     [GeneratedRegex(@"\bL\[""(?:[^""\\]|\\.)*""")]
