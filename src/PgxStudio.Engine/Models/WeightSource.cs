@@ -73,7 +73,10 @@ public sealed class RandomWeights(long seed, WeightStorage storage, Device devic
         {
             using var scope = NewDisposeScope();
             long count = Math.Min(step, shape[0] - start);
-            rows.narrow(0, start, count).copy_(normal(0, std, [count, rows.shape[1]], generator: _generator));
+            // Drawn on the CPU, where the generator is. normal_ takes mean and std as doubles: no temporary Scalar
+            // objects, whose finalizer can free one while libtorch still reads it (seen once as "Unknown scalar type").
+            using var draw = empty([count, rows.shape[1]], ScalarType.Float32).normal_(0, std, _generator);
+            rows.narrow(0, start, count).copy_(draw);
         }
         return result;
     }

@@ -19,7 +19,7 @@ public static class SignInPages
     public const int LoginTriesPerMinute = 10;
 
     // /api authorises each call by its own API key (RunsApi), never by the session cookie.
-    static readonly string[] OpenPaths = ["/api", "/login", "/setup", "/_framework", "/_content", "/app.css", "/favicon.svg", "/js"];
+    static readonly string[] OpenPaths = ["/api", "/v1", "/login", "/setup", "/_framework", "/_content", "/app.css", "/favicon.svg", "/js"];
 
     public static void AddSignIn(this IServiceCollection services)
     {

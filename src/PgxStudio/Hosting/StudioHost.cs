@@ -128,7 +128,11 @@ public static class StudioHost
                 ? Results.File(file, "application/octet-stream", Path.GetFileName(file))
                 : Results.NotFound());
         app.MapCultureSwitch();
-        if (studio.UsesAccounts) Api.RunsApi.MapRunsApi(app);
+        if (studio.UsesAccounts)
+        {
+            Api.RunsApi.MapRunsApi(app);
+            Api.OpenAiProxy.MapOpenAiProxy(app);
+        }
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -93,7 +93,7 @@ public class BenchmarkPageTests
 
         page.Find("#bench-parallel").Change("0");
         page.Find("#bench-start").Click();
-        Assert.Equal("Parallel \"0\": \"0\" is not a whole number of at least 1; use e.g. 4 or 1,2,4,8.", page.Find("#bench-error").TextContent);
+        page.WaitForAssertion(() => Assert.Equal("Parallel \"0\": \"0\" is not a whole number of at least 1; use e.g. 4 or 1,2,4,8.", page.Find("#bench-error").TextContent), TimeSpan.FromSeconds(10));
         Assert.Null(ctx.Services.GetRequiredService<BenchmarkRunner>().Progress);
     }
 
