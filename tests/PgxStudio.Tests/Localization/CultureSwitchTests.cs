@@ -18,7 +18,9 @@ public class CultureSwitchTests
         using var client = new HttpClient(handler) { BaseAddress = studio.BaseAddress };
 
         // No cookie, a browser in English: English.
-        var english = await client.GetStringAsync("/train");
+        var first = await client.GetAsync("/train");
+        var english = await first.Content.ReadAsStringAsync();
+        Assert.True(first.IsSuccessStatusCode, $"GET /train answered {(int)first.StatusCode}: {english[..Math.Min(english.Length, 3000)]}");
         Assert.Contains("Learning rate", english);
         Assert.Contains("<html lang=\"en\">", english);
 
