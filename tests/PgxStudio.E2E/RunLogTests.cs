@@ -17,7 +17,7 @@ public class RunLogTests
         per_device_train_batch_size: 1
         logging_steps: 1
         save_steps: 5
-        max_steps: 60
+        max_steps: 5000
         learning_rate: 1.0e-3
         """;
 
@@ -33,14 +33,15 @@ public class RunLogTests
         var page = await Browser.OpenAsync(browser, studio, $"/runs/{run.Id}", owner: "erin");
 
         var log = page.Locator("#run-log");
-        await Assertions.Expect(log).ToContainTextAsync("started: 60 steps", new() { Timeout = 120_000 });
-        await Assertions.Expect(log).ToContainTextAsync("step 3/60: loss ", new() { Timeout = 60_000 });
+        await Assertions.Expect(log).ToContainTextAsync("started: 5000 steps", new() { Timeout = 120_000 });
+        await Assertions.Expect(log).ToContainTextAsync("step 3/5000: loss ", new() { Timeout = 60_000 });
         await Assertions.Expect(log).ToContainTextAsync("saved checkpoint-5 at step 5", new() { Timeout = 60_000 });
         await Browser.ScreenshotAsync(page, "run-log");
 
         await page.ReloadAsync();
         await Browser.WaitForInteractiveAsync(page);
         await Assertions.Expect(log).ToContainTextAsync("saved checkpoint-5 at step 5");
+        // Long enough (5,000 steps of a tiny model) to be still running here on a fast machine, so it can be cancelled.
         await studio.Get<RunService>().CancelAsync(run.Id, new StudioUser("erin", false));
         await Eventually.Get(() => studio.Get<RunQueries>().GetAsync(run.Id), r => r!.IsFinished, TimeSpan.FromSeconds(60), "the run to stop");
     }
