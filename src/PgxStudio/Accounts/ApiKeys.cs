@@ -40,6 +40,13 @@ public sealed class ApiKeys(IDbContextFactory<StudioDbContext> dbFactory, TimePr
         if (removed == 0) throw new AccountProblem($"You have no API key {keyId}.");
     }
 
+    /// <summary>Who a request's `Authorization: Bearer KEY` acts for; null without one, or for a wrong or revoked key.</summary>
+    public Task<StudioUser?> UserOfRequestAsync(Microsoft.AspNetCore.Http.HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.Ordinal) ? UserOfAsync(header["Bearer ".Length..].Trim()) : Task.FromResult<StudioUser?>(null);
+    }
+
     /// <summary>Who a key acts for: its active account with that account's role now; null for a wrong or revoked key.</summary>
     public async Task<StudioUser?> UserOfAsync(string key)
     {

@@ -21,9 +21,7 @@ public static class OpenAiProxy
 
     static async Task ForwardAsync(HttpContext http, string? rest, ApiKeys keys, LoadedChatModels loaded)
     {
-        var header = http.Request.Headers.Authorization.ToString();
-        var user = header.StartsWith("Bearer ", StringComparison.Ordinal) ? await keys.UserOfAsync(header["Bearer ".Length..].Trim()) : null;
-        if (user is null)
+        if (await keys.UserOfRequestAsync(http.Request) is null)
         {
             await OpenAiError.WriteAsync(http, StatusCodes.Status401Unauthorized,
                 "Send an API key from your studio Profile page as 'Authorization: Bearer KEY'; this one is missing, wrong, revoked or its account is disabled.",

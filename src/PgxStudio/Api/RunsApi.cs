@@ -18,10 +18,7 @@ public static class RunsApi
         var api = app.MapGroup("/api").DisableAntiforgery().AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            var header = http.Request.Headers.Authorization.ToString();
-            var user = header.StartsWith("Bearer ", StringComparison.Ordinal)
-                ? await http.RequestServices.GetRequiredService<ApiKeys>().UserOfAsync(header["Bearer ".Length..].Trim())
-                : null;
+            var user = await http.RequestServices.GetRequiredService<ApiKeys>().UserOfRequestAsync(http.Request);
             if (user is null)
                 return Error(StatusCodes.Status401Unauthorized, "Send an API key from your Profile page as 'Authorization: Bearer KEY'; this one is missing, wrong, revoked or its account is disabled.");
             http.Items[typeof(StudioUser)] = user;
