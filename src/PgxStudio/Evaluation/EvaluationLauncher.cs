@@ -6,19 +6,12 @@ using PgxStudio.Training;
 
 namespace PgxStudio.Evaluation;
 
-/// <summary>What is wrong with the form, by field: the sentence shown at that field.</summary>
-public sealed record EvaluateProblems(IReadOnlyDictionary<string, string> ByField)
-{
-    public bool IsEmpty => ByField.Count == 0;
-    public string? For(string field) => ByField.GetValueOrDefault(field);
-}
-
 /// <summary>Checks the Evaluate form with the CLI's rules and queues it as a predict run on the GPU queue.</summary>
 public sealed class EvaluationLauncher(RunService runs, TrainChoices choices, StudioPaths paths)
 {
     public const string ModelField = "model_name_or_path", DatasetField = "eval_dataset", NameField = "name", OtherField = "";
 
-    public EvaluateProblems Check(EvaluateForm form)
+    public FormProblems Check(EvaluateForm form)
     {
         var problems = new Dictionary<string, string>();
         if (string.IsNullOrWhiteSpace(form.ModelPath))
@@ -45,7 +38,7 @@ public sealed class EvaluationLauncher(RunService runs, TrainChoices choices, St
                     problems.TryAdd(FieldOf(problem), problem.StartsWith(source + ": ", StringComparison.Ordinal) ? problem[(source.Length + 2)..] : problem);
             }
         }
-        return new EvaluateProblems(problems);
+        return new FormProblems(problems);
     }
 
     /// <summary>Queues the evaluation; throws <see cref="RunRequestException"/> with the first problem.</summary>

@@ -10,13 +10,6 @@ using PgxStudio.Training;
 
 namespace PgxStudio.Exports;
 
-/// <summary>What is wrong with the form, by field: the sentence shown at that field.</summary>
-public sealed record ExportProblems(IReadOnlyDictionary<string, string> ByField)
-{
-    public bool IsEmpty => ByField.Count == 0;
-    public string? For(string field) => ByField.GetValueOrDefault(field);
-}
-
 /// <summary>
 /// Checks the Export form with `pgx export`'s own rules (and the checks it makes before writing: a quantized base,
 /// a format the model cannot take, a folder that is not an earlier export) and queues it as an export run on the
@@ -27,7 +20,7 @@ public sealed class ExportLauncher(RunService runs, TrainChoices choices, Studio
     public const string NameField = "name", ModelField = "model_name_or_path", FormatField = "export_format", QuantizationField = "export_quantization",
         DatasetField = "export_quantization_dataset", OtherField = "";
 
-    public ExportProblems Check(ExportForm form)
+    public FormProblems Check(ExportForm form)
     {
         var problems = new Dictionary<string, string>();
         if (SafeName.Problem(form.Name, "export name") is { } name) problems[NameField] = name; // it becomes its folder
@@ -56,7 +49,7 @@ public sealed class ExportLauncher(RunService runs, TrainChoices choices, Studio
             try { ExportSettings.Parse(form.Yaml(choices.SavesRelative, choices.DataRelative), "the form", []); }
             catch (ArgumentException e) { problems[OtherField] = e.Message.StartsWith("the form: ", StringComparison.Ordinal) ? e.Message["the form: ".Length..] : e.Message; }
         }
-        return new ExportProblems(problems);
+        return new FormProblems(problems);
     }
 
     /// <summary>A quantized base, a tokenizer llama.cpp would split differently, widths NVFP4 cannot block.</summary>

@@ -1,0 +1,8 @@
+namespace PgxStudio.Runs;
+
+/// <summary>What is wrong with a form (Evaluate, Export), by field: the sentence shown at that field.</summary>
+public sealed record FormProblems(IReadOnlyDictionary<string, string> ByField)
+{
+    public bool IsEmpty => ByField.Count == 0;
+    public string? For(string field) => ByField.GetValueOrDefault(field);
+}
