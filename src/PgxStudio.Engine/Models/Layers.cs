@@ -67,8 +67,10 @@ public class Projection : nn.Module<Tensor, Tensor>
         if (_loraA is null) return y;
         using var scope = NewDisposeScope();
         var input = _loraDropout is not null && training ? _loraDropout.forward(x) : x;
-        var delta = nn.functional.linear(nn.functional.linear(input.to(_loraA.weight.dtype), _loraA.weight), _loraB!.weight) * _loraScale;
-        return y.add_(delta.to(y.dtype)).MoveToOuterDisposeScope();
+        // As under PyTorch's autocast: the small fp32 matrices are cast to the activations' dtype, not the
+        // [tokens × hidden] activations to fp32; gradients still reach the fp32 matrices through the cast.
+        var delta = nn.functional.linear(nn.functional.linear(input, Precision.Cast(_loraA.weight, x.dtype)), Precision.Cast(_loraB!.weight, x.dtype)) * _loraScale;
+        return y.add_(delta).MoveToOuterDisposeScope();
     }
 
     /// <summary>A few rows without gradients (decoding) read the weights once for all rows; the rest is libtorch's.</summary>

@@ -110,6 +110,8 @@ public sealed class ChatConversationsTests : IAsyncLifetime
 
         // download it: OpenAI messages, the file named after it
         page.Find($"#chat-conversation-{firstId} .chat-download").Click();
+        // The page reads the conversation from the database before it hands the file to the browser.
+        page.WaitForAssertion(() => Assert.Single(_ctx.JSInterop.Invocations["pgxStudio.download"]));
         var download = _ctx.JSInterop.Invocations["pgxStudio.download"].Single();
         Assert.Equal("Colours.json", download.Arguments[0]);
         Assert.Equal("application/json", download.Arguments[1]);
