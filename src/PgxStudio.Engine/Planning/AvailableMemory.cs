@@ -10,10 +10,13 @@ namespace PgxStudio.Engine.Planning;
 /// </summary>
 public sealed record AvailableMemory(long Bytes, string Source)
 {
+    /// <summary>Where the figure comes from, in the words of the sentences that quote it.</summary>
+    public const string CudaSource = "free CUDA device memory", MemAvailableSource = "MemAvailable in /proc/meminfo";
+
     public static AvailableMemory? Now(Device device)
     {
-        if (device.type == TorchSharp.DeviceType.CUDA && CudaFree() is { } free) return new AvailableMemory(free, "free CUDA device memory");
-        return MemAvailable() is { } bytes ? new AvailableMemory(bytes, "MemAvailable in /proc/meminfo") : null;
+        if (device.type == TorchSharp.DeviceType.CUDA && CudaFree() is { } free) return new AvailableMemory(free, CudaSource);
+        return MemAvailable() is { } bytes ? new AvailableMemory(bytes, MemAvailableSource) : null;
     }
 
     public static long? MemAvailable(string path = "/proc/meminfo")

@@ -1,6 +1,7 @@
 using PgxStudio.Engine.Models;
 using PgxStudio.Engine.Peft;
 using PgxStudio.Engine.Quantization;
+using PgxStudio.Engine.Sentences;
 using PgxStudio.Engine.Training;
 using static TorchSharp.torch;
 
@@ -63,15 +64,15 @@ public static class TrainingMemory
         [
             new("weights", weights, WeightsDetail(parameters.Sum(p => p.Elements), quantization, dtype, trainableBase)),
             new(lora ? "LoRA + optimizer state" : "optimizer state", loraParameters * 4 + trainable * 8,
-                lora ? $"{loraParameters:N0} LoRA parameters in fp32 with AdamW's two moments" : $"AdamW's two fp32 moments for {trainable:N0} parameters"),
-            new("gradients", trainable * 4, $"fp32 gradients of {trainable:N0} trainable parameters"),
+                lora ? new Sentence("{0:N0} LoRA parameters in fp32 with AdamW's two moments", loraParameters) : new Sentence("AdamW's two fp32 moments for {0:N0} parameters", trainable)),
+            new("gradients", trainable * 4, new Sentence("fp32 gradients of {0:N0} trainable parameters", trainable)),
             new("activations", activations, args.DisableGradientCheckpointing
-                ? $"every layer's saved activations for {tokens:N0} tokens (gradient checkpointing off)"
-                : $"one input per layer plus one layer recomputed, for {tokens:N0} tokens (gradient checkpointing)"),
-            new("logits chunk", logits, $"{Math.Min(chunk, tokens):N0} positions × {c.VocabSize:N0} vocabulary at a time"),
+                ? new Sentence("every layer's saved activations for {0:N0} tokens (gradient checkpointing off)", tokens)
+                : new Sentence("one input per layer plus one layer recomputed, for {0:N0} tokens (gradient checkpointing)", tokens)),
+            new("logits chunk", logits, new Sentence("{0:N0} positions × {1:N0} vocabulary at a time", Math.Min(chunk, tokens), c.VocabSize)),
             new("workspace", runtime + dequantized + update, quantization is not null
-                ? "runtime and libraries, and a projection dequantized for its matmul"
-                : update > 0 ? "runtime and libraries, and two fp32 copies of the largest trained matrix while it updates" : "runtime and libraries"),
+                ? new Sentence("runtime and libraries, and a projection dequantized for its matmul")
+                : update > 0 ? new Sentence("runtime and libraries, and two fp32 copies of the largest trained matrix while it updates") : new Sentence("runtime and libraries")),
         ];
     }
 
@@ -96,12 +97,11 @@ public static class TrainingMemory
         double perToken = e * (PerHidden * h + PerAttention * (q + 2 * kv) + PerMlp * i);
         // CUDA's fused attention keeps only per-row statistics; the CPU's math kernel keeps the probabilities.
         if (cpu) perToken += ScoreCopies * e * c.NumHeads * (double)args.CutoffLen;
-        // A LoRA matrix works in fp32: with bf16 activations each adapted projection keeps an fp32 copy of its input.
-        if (lora && e != 4) perToken += 4.0 * (5 * h + q + i);
         return (long)(perToken * tokens);
     }
 
-    static string WeightsDetail(long count, QuantizationSettings? quantization, ScalarType dtype, long master) =>
-        $"{count:N0} parameters, {(quantization is not null ? $"projections {quantization}, the rest in " : "")}{dtype}"
-        + (master > 0 && dtype != ScalarType.Float32 ? $", {master:N0} trainable ones as fp32 master weights" : "");
+    static Sentence WeightsDetail(long count, QuantizationSettings? quantization, ScalarType dtype, long master) =>
+        quantization is not null ? new Sentence("{0:N0} parameters, projections {1}, the rest in {2}", count, quantization.Describe(), dtype.ToString())
+        : master > 0 && dtype != ScalarType.Float32 ? new Sentence("{0:N0} parameters, {1}, {2:N0} trainable ones as fp32 master weights", count, dtype.ToString(), master)
+        : new Sentence("{0:N0} parameters, {1}", count, dtype.ToString());
 }

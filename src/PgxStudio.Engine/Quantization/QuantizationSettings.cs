@@ -1,3 +1,4 @@
+using PgxStudio.Engine.Sentences;
 namespace PgxStudio.Engine.Quantization;
 
 /// <summary>
@@ -38,7 +39,7 @@ public sealed record QuantizationSettings
     public static QuantizationSettings FourBit(string type = "nf4", bool doubleQuantization = true) =>
         type is "nf4" or "fp4"
             ? new(4, type, doubleQuantization, FourBitBlockSize)
-            : throw new ArgumentException(TypeSentence(type));
+            : throw new SentenceException(TypeSentence(type));
 
     /// <summary>int8 weight-only storage as bitsandbytes' Int8Params keep it (CB codes, SCB row scales).</summary>
     public static QuantizationSettings EightBit() => new(8, null, false, null);
@@ -52,17 +53,22 @@ public sealed record QuantizationSettings
         if (quantizationBit is null) return null;
         method ??= "bnb";
         if (method != "bnb")
-            throw new ArgumentException($"quantization_method: {method} is not supported for training; use quantization_method: bnb with quantization_bit: 4 (quantization_type: nf4 or fp4) or 8.");
+            throw new SentenceException(new Sentence("quantization_method: {0} is not supported for training; use quantization_method: bnb with quantization_bit: 4 (quantization_type: nf4 or fp4) or 8.", method));
         if (quantizationBit is not (4 or 8))
-            throw new ArgumentException($"quantization_bit: {quantizationBit} is not supported; bitsandbytes (quantization_method: bnb) trains with quantization_bit: 4 or 8.");
+            throw new SentenceException(new Sentence("quantization_bit: {0} is not supported; bitsandbytes (quantization_method: bnb) trains with quantization_bit: 4 or 8.", quantizationBit));
         // LLaMA-Factory declares quantization_type as Literal["fp4", "nf4"], so a wrong type fails even for 8 bits.
-        if (type is not (null or "nf4" or "fp4")) throw new ArgumentException(TypeSentence(type));
+        if (type is not (null or "nf4" or "fp4")) throw new SentenceException(TypeSentence(type));
         return quantizationBit == 8 ? EightBit() : FourBit(type ?? "nf4", doubleQuantization ?? true);
     }
 
-    static string TypeSentence(string? type) =>
-        $"quantization_type: {type} is not supported; use quantization_type: nf4 or fp4 with quantization_bit: 4.";
+    static Sentence TypeSentence(string? type) =>
+        new Sentence("quantization_type: {0} is not supported; use quantization_type: nf4 or fp4 with quantization_bit: 4.", type);
 
-    public override string ToString() =>
-        Bits == 8 ? "int8 (bitsandbytes)" : $"4-bit {Type}{(DoubleQuantization ? " with double quantization" : "")} (bitsandbytes)";
+    public override string ToString() => Describe().ToString();
+
+    /// <summary>"4-bit nf4 with double quantization (bitsandbytes)", in words a page can translate.</summary>
+    public Sentence Describe() =>
+        Bits == 8 ? new Sentence("int8 (bitsandbytes)")
+        : DoubleQuantization ? new Sentence("4-bit {0} with double quantization (bitsandbytes)", Type)
+        : new Sentence("4-bit {0} (bitsandbytes)", Type);
 }

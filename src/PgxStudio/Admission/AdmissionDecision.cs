@@ -1,4 +1,5 @@
 using PgxStudio.Engine.Planning;
+using PgxStudio.Engine.Sentences;
 using PgxStudio.Serving;
 
 namespace PgxStudio.Admission;
@@ -15,12 +16,14 @@ public sealed record AdmissionDecision(long? NeedBytes, AvailableMemory? Free, I
     public bool Fits => NeedBytes is not { } need || Free is not { } free || need <= free.Bytes;
 
     /// <summary>"waiting: chat model X holds 17.0 GB; needs 48.0 GB, 39.0 GB free" — what the Queue page shows.</summary>
-    public string Reason()
+    public Sentence Reason()
     {
-        var held = Holdings.Select(h => $"chat model {h.Model.ModelId} (run #{h.Model.RunId}, {h.Model.Owner}) holds {(h.Bytes is { } b ? MemoryPlan.Gigabytes(b) : "memory")}");
-        var needs = $"needs {MemoryPlan.Gigabytes(NeedBytes ?? 0)}, {MemoryPlan.Gigabytes(Free?.Bytes ?? 0)} free";
+        var held = Holdings.Select(h => h.Bytes is { } b
+            ? new Sentence("chat model {0} (run #{1}, {2}) holds {3}", h.Model.ModelId, h.Model.RunId, h.Model.Owner, MemoryPlan.Gigabytes(b))
+            : new Sentence("chat model {0} (run #{1}, {2}) holds memory", h.Model.ModelId, h.Model.RunId, h.Model.Owner)).ToList();
+        string need = MemoryPlan.Gigabytes(NeedBytes ?? 0), free = MemoryPlan.Gigabytes(Free?.Bytes ?? 0);
         return Holdings.Count > 0
-            ? $"waiting: {string.Join(" and ", held)}; {needs}"
-            : $"waiting for memory: {needs} ({Free?.Source})";
+            ? new Sentence("waiting: {0}; needs {1}, {2} free", held, need, free)
+            : new Sentence("waiting for memory: needs {0}, {1} free ({2})", need, free, new Sentence(Free?.Source ?? "?"));
     }
 }

@@ -57,9 +57,9 @@ public sealed class MemoryAdmission
                 if (await _runs.FindAsync(run.Id, CancellationToken.None) is not { Status: RunStatus.Queued } current) return false;
                 var decision = Decide(current);
                 if (decision.Fits) return true;
-                var before = _waiting.TryGetValue(run.Id, out var previous) ? previous.Reason() : null;
+                var before = _waiting.TryGetValue(run.Id, out var previous) ? previous.Reason().ToString() : null;
                 _waiting[run.Id] = decision;
-                if (before != decision.Reason()) Changed?.Invoke();
+                if (before != decision.Reason().ToString()) Changed?.Invoke();
                 try { await ModelsChangeOrRecheck(stop); }
                 catch (OperationCanceledException)
                 {

@@ -3,6 +3,7 @@ using PgxStudio.Accounts;
 using PgxStudio.Engine.Training;
 using PgxStudio.Persistence;
 using PgxStudio.Runs;
+using PgxStudio.Engine.Sentences;
 
 namespace PgxStudio.Api;
 
@@ -32,7 +33,7 @@ public static class RunsApi
             var kind = IsPredict(yaml) ? RunKind.Predict : RunKind.Train;
             try
             {
-                user.RequireMayAct("queue runs");
+                user.RequireMayAct(new Sentence("queue runs"));
                 var args = TrainingConfigLoader.Parse(yaml, "the request body", purpose: kind == RunKind.Predict ? ConfigPurpose.Predict : ConfigPurpose.Train).Arguments;
                 var run = await runs.EnqueueAsync(kind, name ?? "", user.Name, yaml, args.OutputDir);
                 return Results.Json(new { id = run.Id, kind = Kind(run.Kind), status = Status(run.Status), page = $"/runs/{run.Id}" }, statusCode: StatusCodes.Status201Created);

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using PgxStudio.Persistence;
 using PgxStudio.Runs;
+using PgxStudio.Engine.Sentences;
 
 namespace PgxStudio.Benchmarks;
 
@@ -40,12 +41,12 @@ public sealed class BenchmarkHistory(IDbContextFactory<StudioDbContext> dbFactor
     /// <summary>Deletes a result; only whoever ran it or an admin may.</summary>
     public async Task DeleteAsync(int id, StudioUser user)
     {
-        user.RequireMayAct("delete benchmark results");
+        user.RequireMayAct(new Sentence("delete benchmark results"));
         await using var db = await dbFactory.CreateDbContextAsync();
         var row = await db.BenchmarkResults.FindAsync(id)
-                  ?? throw new RunRequestException($"Benchmark result {id} does not exist (deleted already?).");
+                  ?? throw new RunRequestException("Benchmark result {0} does not exist (deleted already?).", id);
         if (!user.IsAdmin && !string.Equals(row.Owner, user.Name, StringComparison.Ordinal))
-            throw new RunRequestException($"Benchmark result {id} belongs to {row.Owner}; only they or an admin can delete it.");
+            throw new RunRequestException("Benchmark result {0} belongs to {1}; only they or an admin can delete it.", id, row.Owner);
         db.BenchmarkResults.Remove(row);
         await db.SaveChangesAsync();
     }

@@ -33,13 +33,13 @@ public sealed record BenchmarkRequest
         }
         catch (ArgumentException)
         {
-            throw new RunRequestException($"URL \"{Url}\" is not an http(s) URL; use e.g. http://127.0.0.1:8000/v1.");
+            throw new RunRequestException("URL \"{0}\" is not an http(s) URL; use e.g. http://127.0.0.1:8000/v1.", Url);
         }
         if (string.IsNullOrWhiteSpace(Model))
             throw new RunRequestException("Enter the model name the endpoint serves (its /v1/models lists it).");
         var levels = ParseLevels(Parallel);
-        if (Number < 1) throw new RunRequestException($"Number of requests {Number} must be at least 1.");
-        if (MaxTokens < 1) throw new RunRequestException($"Max tokens {MaxTokens} must be at least 1.");
+        if (Number < 1) throw new RunRequestException("Number of requests {0} must be at least 1.", Number);
+        if (MaxTokens < 1) throw new RunRequestException("Max tokens {0} must be at least 1.", MaxTokens);
 
         IReadOnlyList<string> prompts;
         string label;
@@ -57,7 +57,7 @@ public sealed record BenchmarkRequest
         }
         else
         {
-            if (PromptLength < 1) throw new RunRequestException($"Prompt length {PromptLength} must be at least 1 token.");
+            if (PromptLength < 1) throw new RunRequestException("Prompt length {0} must be at least 1 token.", PromptLength);
             SyntheticPrompts synthetic;
             try
             {
@@ -85,7 +85,7 @@ public sealed record BenchmarkRequest
         foreach (var part in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             levels.Add(int.TryParse(part, out var p) && p >= 1
                 ? p
-                : throw new RunRequestException($"Parallel \"{text}\": \"{part}\" is not a whole number of at least 1; use e.g. 4 or 1,2,4,8."));
+                : throw new RunRequestException("Parallel \"{0}\": \"{1}\" is not a whole number of at least 1; use e.g. 4 or 1,2,4,8.", text, part));
         return levels.Count > 0 ? levels : throw new RunRequestException("Parallel is empty; use e.g. 4 or 1,2,4,8.");
     }
 }

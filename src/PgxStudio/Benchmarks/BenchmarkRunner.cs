@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using PgxStudio.Hosting;
 using PgxStudio.Runs;
+using PgxStudio.Engine.Sentences;
 
 namespace PgxStudio.Benchmarks;
 
@@ -33,14 +34,14 @@ public sealed class BenchmarkRunner(BenchmarkHistory history, StudioPaths paths,
     /// <summary>Checks the request and starts it; a bad field or a benchmark already running is a <see cref="RunRequestException"/>.</summary>
     public BenchmarkProgress Start(BenchmarkRequest request, StudioUser user)
     {
-        user.RequireMayAct("run benchmarks");
+        user.RequireMayAct(new Sentence("run benchmarks"));
         if (!user.HasName) throw new RunRequestException("Enter your name first: every benchmark result records who ran it.");
         var prepared = request.Prepare(paths.Data);
         BenchmarkProgress progress;
         lock (_gate)
         {
             if (_progress is { Running: true } running)
-                throw new RunRequestException($"A benchmark is already running ({running.Label}, started by {running.Owner}); wait for it or stop it first.");
+                throw new RunRequestException("A benchmark is already running ({0}, started by {1}); wait for it or stop it first.", running.Label, running.Owner);
             progress = new BenchmarkProgress
             {
                 Label = prepared.Label, Owner = user.Name, SweepId = Guid.NewGuid().ToString("N"),
@@ -60,13 +61,13 @@ public sealed class BenchmarkRunner(BenchmarkHistory history, StudioPaths paths,
     /// <summary>Stops the running benchmark; what finished is saved labelled partial.</summary>
     public void Stop(StudioUser user)
     {
-        user.RequireMayAct("stop benchmarks");
+        user.RequireMayAct(new Sentence("stop benchmarks"));
         lock (_gate)
         {
             if (_progress is not { Running: true } running || _stop is null)
                 throw new RunRequestException("No benchmark is running.");
             if (!user.IsAdmin && !string.Equals(running.Owner, user.Name, StringComparison.Ordinal))
-                throw new RunRequestException($"The running benchmark belongs to {running.Owner}; only they or an admin can stop it.");
+                throw new RunRequestException("The running benchmark belongs to {0}; only they or an admin can stop it.", running.Owner);
             _stopReason = $"stopped by {user.Name}";
             _stop.Cancel();
         }

@@ -4,6 +4,7 @@ using PgxStudio.Hosting;
 using PgxStudio.Persistence;
 using PgxStudio.Runs;
 using PgxStudio.Serving;
+using PgxStudio.Engine.Sentences;
 
 namespace PgxStudio.Chat;
 
@@ -52,15 +53,15 @@ public sealed class ChatModelLoader(RunService runs, LoadedChatModels loaded, St
     /// <summary>Queues the serve run, or refuses in one sentence: no such folder, or a model is already loading/loaded.</summary>
     public async Task<Run> LoadAsync(ChatModelRequest request, StudioUser user)
     {
-        user.RequireMayAct("load models");
+        user.RequireMayAct(new Sentence("load models"));
         if (string.IsNullOrWhiteSpace(request.ModelPath))
             throw new RunRequestException("Choose a model to load first.");
         if (paths.MissingModelFolder(request.ModelPath) is { } missing)
             throw new RunRequestException(missing);
         foreach (var adapter in request.Adapters.Where(a => !Directory.Exists(paths.Resolve(a))))
-            throw new RunRequestException($"The adapter folder {adapter} does not exist any more; choose another finished run.");
+            throw new RunRequestException("The adapter folder {0} does not exist any more; choose another finished run.", adapter);
         if (await ActiveAsync() is { } active)
-            throw new RunRequestException($"{active.Name} is already {(active.Status == RunStatus.Queued ? "waiting to load" : "loaded")} (by {active.Owner}); chat with it, or unload it first.");
+            throw new RunRequestException("{0} is already {1} (by {2}); chat with it, or unload it first.", active.Name, active.Status == RunStatus.Queued ? new Sentence("waiting to load") : new Sentence("loaded"), active.Owner);
         var name = "chat-" + Path.GetFileName(Path.TrimEndingDirectorySeparator(request.Adapters.LastOrDefault() ?? request.ModelPath));
         var run = await runs.EnqueueAsync(RunKind.Serve, name, user.Name, Config(request));
         return run;

@@ -57,7 +57,7 @@ public static class EstimateVerb
                 ["per_device_train_batch_size"] = args.PerDeviceTrainBatchSize,
                 ["parts"] = new JsonObject(plan.Parts.Select(p => KeyValuePair.Create(p.Name, (JsonNode?)JsonValue.Create(p.Bytes)))),
                 ["peak_bytes"] = plan.PeakBytes, ["available_bytes"] = plan.Available?.Bytes, ["available_source"] = plan.Available?.Source,
-                ["fits"] = plan.Fits, ["summary"] = plan.Summary(), ["advice"] = plan.Fits == false ? plan.Refusal(args) : null,
+                ["fits"] = plan.Fits, ["summary"] = plan.Summary().ToString(), ["advice"] = plan.Fits == false ? plan.Refusal(args).ToString() : null,
             }.ToJsonString());
             return 0;
         }

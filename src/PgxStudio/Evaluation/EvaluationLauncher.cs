@@ -3,6 +3,7 @@ using PgxStudio.Hosting;
 using PgxStudio.Persistence;
 using PgxStudio.Runs;
 using PgxStudio.Training;
+using PgxStudio.Engine.Sentences;
 
 namespace PgxStudio.Evaluation;
 
@@ -13,19 +14,19 @@ public sealed class EvaluationLauncher(RunService runs, TrainChoices choices, St
 
     public FormProblems Check(EvaluateForm form)
     {
-        var problems = new Dictionary<string, string>();
+        var problems = new Dictionary<string, Sentence>();
         if (string.IsNullOrWhiteSpace(form.ModelPath))
-            problems[ModelField] = "Choose a model to evaluate.";
+            problems[ModelField] = new Sentence("Choose a model to evaluate.");
         else if (paths.MissingModelFolder(form.ModelPath) is { } missing)
-            problems[ModelField] = missing;
+            problems[ModelField] = Sentence.Text(missing);
         var (known, registryProblem) = choices.Datasets();
         if (form.Datasets.Count == 0)
-            problems[DatasetField] = "Choose at least one dataset to evaluate on.";
+            problems[DatasetField] = new Sentence("Choose at least one dataset to evaluate on.");
         else if (registryProblem is not null)
-            problems[DatasetField] = registryProblem;
+            problems[DatasetField] = Sentence.Text(registryProblem);
         else if (form.Datasets.FirstOrDefault(d => !known.Contains(d)) is { } unknown)
-            problems[DatasetField] = $"Dataset {unknown} is not in data/dataset_info.json; register it on the Datasets page first.";
-        if (SafeName.Problem(form.Name, "evaluation name") is { } nameProblem) problems[NameField] = nameProblem; // it becomes its folder
+            problems[DatasetField] = new Sentence("Dataset {0} is not in data/dataset_info.json; register it on the Datasets page first.", unknown);
+        if (SafeName.Problem(form.Name, new Sentence("evaluation name")) is { } nameProblem) problems[NameField] = nameProblem; // it becomes its folder
         if (problems.Count == 0)
         {
             // The same rules `pgx predict` applies, on the very YAML the run will get.
@@ -35,7 +36,7 @@ public sealed class EvaluationLauncher(RunService runs, TrainChoices choices, St
             {
                 // Each sentence at the field it names (where "the form: " says nothing); the first wins a shared field.
                 foreach (var problem in e.Problems.DefaultIfEmpty(e.Message))
-                    problems.TryAdd(FieldOf(problem), problem.StartsWith(source + ": ", StringComparison.Ordinal) ? problem[(source.Length + 2)..] : problem);
+                    problems.TryAdd(FieldOf(problem), Sentence.Text(problem.StartsWith(source + ": ", StringComparison.Ordinal) ? problem[(source.Length + 2)..] : problem));
             }
         }
         return new FormProblems(problems);
@@ -44,7 +45,7 @@ public sealed class EvaluationLauncher(RunService runs, TrainChoices choices, St
     /// <summary>Queues the evaluation; throws <see cref="RunRequestException"/> with the first problem.</summary>
     public async Task<Run> StartAsync(EvaluateForm form, StudioUser user)
     {
-        user.RequireMayAct("queue runs");
+        user.RequireMayAct(new Sentence("queue runs"));
         var problems = Check(form);
         if (!problems.IsEmpty) throw new RunRequestException(problems.ByField.Values.First());
         return await runs.EnqueueAsync(RunKind.Predict, form.Name.Trim(), user.Name, form.Yaml(choices.SavesRelative), form.OutputDir(choices.SavesRelative));

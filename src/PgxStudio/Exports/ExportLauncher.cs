@@ -7,6 +7,7 @@ using PgxStudio.Hosting;
 using PgxStudio.Persistence;
 using PgxStudio.Runs;
 using PgxStudio.Training;
+using PgxStudio.Engine.Sentences;
 
 namespace PgxStudio.Exports;
 
@@ -22,67 +23,67 @@ public sealed class ExportLauncher(RunService runs, TrainChoices choices, Studio
 
     public FormProblems Check(ExportForm form)
     {
-        var problems = new Dictionary<string, string>();
-        if (SafeName.Problem(form.Name, "export name") is { } name) problems[NameField] = name; // it becomes its folder
-        if (form.ExportFormats.Count == 0) problems[FormatField] = "Choose at least one format to export to.";
-        if (form.WritesGguf && form.Quantizations.Count == 0) problems[QuantizationField] = "Choose at least one GGUF type (q4_k_m is what Ollama's library uses).";
+        var problems = new Dictionary<string, Sentence>();
+        if (SafeName.Problem(form.Name, new Sentence("export name")) is { } name) problems[NameField] = name; // it becomes its folder
+        if (form.ExportFormats.Count == 0) problems[FormatField] = new Sentence("Choose at least one format to export to.");
+        if (form.WritesGguf && form.Quantizations.Count == 0) problems[QuantizationField] = new Sentence("Choose at least one GGUF type (q4_k_m is what Ollama's library uses).");
         if (form.Calibrates)
         {
             var (known, registryProblem) = choices.Datasets();
             if (string.IsNullOrWhiteSpace(form.CalibrationDataset))
-                problems[DatasetField] = "Choose a calibration dataset: NVFP4 and FP8 take their activation scales from running the model on it.";
-            else if (registryProblem is not null) problems[DatasetField] = registryProblem;
+                problems[DatasetField] = new Sentence("Choose a calibration dataset: NVFP4 and FP8 take their activation scales from running the model on it.");
+            else if (registryProblem is not null) problems[DatasetField] = Sentence.Text(registryProblem);
             else if (!known.Contains(form.CalibrationDataset.Trim()))
-                problems[DatasetField] = $"Dataset {form.CalibrationDataset.Trim()} is not in data/dataset_info.json; register it on the Datasets page first.";
+                problems[DatasetField] = new Sentence("Dataset {0} is not in data/dataset_info.json; register it on the Datasets page first.", form.CalibrationDataset.Trim());
         }
 
-        if (string.IsNullOrWhiteSpace(form.ModelPath)) problems[ModelField] = "Choose a model to export.";
-        else if (paths.MissingModelFolder(form.ModelPath) is { } missing) problems[ModelField] = missing;
+        if (string.IsNullOrWhiteSpace(form.ModelPath)) problems[ModelField] = new Sentence("Choose a model to export.");
+        else if (paths.MissingModelFolder(form.ModelPath) is { } missing) problems[ModelField] = Sentence.Text(missing);
         else CheckModel(form, paths.Resolve(form.ModelPath.Trim()), problems);
 
         if (!problems.ContainsKey(NameField) && !problems.ContainsKey(ModelField)
             && ExportFolder.Problem(paths.Resolve(form.ExportDir(choices.SavesRelative)), paths.Resolve(form.ModelPath.Trim())) is { } folder)
-            problems[NameField] = folder;
+            problems[NameField] = Sentence.Text(folder);
         if (problems.Count == 0)
         {
             // The very rules `pgx export` applies, on the very YAML the run will get.
             try { ExportSettings.Parse(form.Yaml(choices.SavesRelative, choices.DataRelative), "the form", []); }
-            catch (ArgumentException e) { problems[OtherField] = e.Message.StartsWith("the form: ", StringComparison.Ordinal) ? e.Message["the form: ".Length..] : e.Message; }
+            catch (ArgumentException e) { problems[OtherField] = Sentence.Text(e.Message.StartsWith("the form: ", StringComparison.Ordinal) ? e.Message["the form: ".Length..] : e.Message); }
         }
         return new FormProblems(problems);
     }
 
     /// <summary>A quantized base, a tokenizer llama.cpp would split differently, widths NVFP4 cannot block.</summary>
-    static void CheckModel(ExportForm form, string modelDirectory, Dictionary<string, string> problems)
+    static void CheckModel(ExportForm form, string modelDirectory, Dictionary<string, Sentence> problems)
     {
         try
         {
             var config = ModelConfig.Load(modelDirectory);
-            if (ExportRunner.QuantizedBase(modelDirectory) is { } quantized) problems[ModelField] = quantized;
-            else if (form.ExportFormats.Contains("nvfp4") && ModelOptExporter.Unsupported(config, ModelOptFormat.NvFp4) is { } nvfp4) problems[FormatField] = nvfp4;
+            if (ExportRunner.QuantizedBase(modelDirectory) is { } quantized) problems[ModelField] = Sentence.Text(quantized);
+            else if (form.ExportFormats.Contains("nvfp4") && ModelOptExporter.Unsupported(config, ModelOptFormat.NvFp4) is { } nvfp4) problems[FormatField] = Sentence.Text(nvfp4);
             else if (form.WritesGguf) GgufVocabulary.Read(modelDirectory, config);
         }
         catch (Exception e) when (e is ModelFileException or TokenizerFileException)
         {
-            problems[ModelField] = e.Message;
+            problems[ModelField] = Sentence.Text(e.Message);
         }
         catch (ArgumentException e)
         {
-            problems[FormatField] = e.Message;
+            problems[FormatField] = Sentence.Text(e.Message);
         }
     }
 
     /// <summary>Queues the export; throws <see cref="RunRequestException"/> with the first problem.</summary>
     public async Task<Run> StartAsync(ExportForm form, StudioUser user)
     {
-        user.RequireMayAct("queue runs");
+        user.RequireMayAct(new Sentence("queue runs"));
         var problems = Check(form);
         if (!problems.IsEmpty) throw new RunRequestException(problems.ByField.Values.First());
         var yaml = form.Yaml(choices.SavesRelative, choices.DataRelative);
         var exportDir = form.ExportDir(choices.SavesRelative);
         // A queued export has not made its folder yet: two must not be queued into the same one.
         if ((await runs.QueueAsync()).Any(e => e.Run.Kind == RunKind.Export && ExportDirOf(e.Run) == exportDir))
-            throw new RunRequestException($"Export {form.Name.Trim()} is already in the queue: choose another name or wait for it.");
+            throw new RunRequestException("Export {0} is already in the queue: choose another name or wait for it.", form.Name.Trim());
         return await runs.EnqueueAsync(RunKind.Export, form.Name.Trim(), user.Name, yaml);
     }
 

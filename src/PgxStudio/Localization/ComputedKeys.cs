@@ -26,5 +26,8 @@ public static class ComputedKeys
         .. SystemFactNames,
         .. MonitorChartTitles,
         Components.Shared.Clipboard.Refused,
+        // The memory plan's part names (the Train page's table) and where the free memory figure comes from.
+        "weights", "LoRA + optimizer state", "optimizer state", "gradients", "activations", "logits chunk", "workspace",
+        Engine.Planning.AvailableMemory.CudaSource, Engine.Planning.AvailableMemory.MemAvailableSource,
     ];
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PgxStudio.Engine.Sentences;
 
 namespace PgxStudio.Monitoring;
 
@@ -19,12 +20,12 @@ public sealed record GpuValue(double? Number, string? Missing)
     }
 
     /// <summary>"36 °C", "not supported", "n/a"; a number with the unit given.</summary>
-    public string Text(string unit, string format = "0") => Number is { } n
-        ? $"{n.ToString(format, CultureInfo.InvariantCulture)}{(unit.Length == 0 ? "" : " " + unit)}"
+    public Sentence Text(string unit, string format = "0") => Number is { } n
+        ? Sentence.Text($"{n.ToString(format, CultureInfo.InvariantCulture)}{(unit.Length == 0 ? "" : " " + unit)}")
         : Missing switch
         {
-            NotSupported => "not supported",
-            NotAvailable => "n/a",
-            _ => Missing!.Trim('[', ']').ToLowerInvariant(),
+            NotSupported => new Sentence("not supported"),
+            NotAvailable => new Sentence("n/a"),
+            _ => Sentence.Text(Missing!.Trim('[', ']').ToLowerInvariant()),
         };
 }

@@ -28,7 +28,7 @@ public static class StorageFailure
     };
 
     /// <summary>The sentence a page shows when an action could not be recorded.</summary>
-    public static string Sentence(string what, Exception e) =>
+    public static string Explain(string what, Exception e) =>
         $"{what} could not be recorded: {Cause(e)}; free some space (or fix the disk) and try again.";
 
     static Exception? Find(Exception e)

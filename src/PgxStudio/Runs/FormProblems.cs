@@ -1,8 +1,10 @@
+using PgxStudio.Engine.Sentences;
+
 namespace PgxStudio.Runs;
 
 /// <summary>What is wrong with a form (Evaluate, Export), by field: the sentence shown at that field.</summary>
-public sealed record FormProblems(IReadOnlyDictionary<string, string> ByField)
+public sealed record FormProblems(IReadOnlyDictionary<string, Sentence> ByField)
 {
     public bool IsEmpty => ByField.Count == 0;
-    public string? For(string field) => ByField.GetValueOrDefault(field);
+    public Sentence? For(string field) => ByField.GetValueOrDefault(field);
 }

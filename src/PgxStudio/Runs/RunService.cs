@@ -5,6 +5,7 @@ using PgxStudio.Hosting;
 using PgxStudio.Jobs;
 using PgxStudio.Live;
 using PgxStudio.Persistence;
+using PgxStudio.Engine.Sentences;
 
 namespace PgxStudio.Runs;
 
@@ -25,7 +26,7 @@ public sealed class RunService(
             throw new RunRequestException("Enter your name first: every queued job records who queued it.");
         // The studio deletes only under saves/, so a run's folder must lie there ("a/../.." in a path must not lead out).
         if (outputDir is not null && !paths.IsUnderSaves(paths.Resolve(outputDir)))
-            throw new RunRequestException($"The run folder {outputDir} lies outside {Path.GetRelativePath(paths.ContentRoot, paths.Saves)}/; runs keep their files under it.");
+            throw new RunRequestException("The run folder {0} lies outside {1}/; runs keep their files under it.", outputDir, Path.GetRelativePath(paths.ContentRoot, paths.Saves));
         await using var db = await dbFactory.CreateDbContextAsync();
         var run = new Run
         {
@@ -52,7 +53,7 @@ public sealed class RunService(
             db.Runs.Remove(run);
             try { await db.SaveChangesAsync(); }
             catch (Exception again) when (StorageFailure.Is(again)) { }
-            throw new RunRequestException(StorageFailure.Sentence("The new run", e));
+            throw new RunRequestException(StorageFailure.Explain("The new run", e));
         }
         bus.Publish(new RunUpdate(run.Id, run.Status));
         await audit.RecordAsync(run.Owner, kind == RunKind.Serve ? "loaded" : "queued", Audit.AuditLog.Subject(run));
@@ -63,7 +64,7 @@ public sealed class RunService(
     static async Task Record(StudioDbContext db, string what)
     {
         try { await db.SaveChangesAsync(); }
-        catch (Exception e) when (StorageFailure.Is(e)) { throw new RunRequestException(StorageFailure.Sentence(what, e)); }
+        catch (Exception e) when (StorageFailure.Is(e)) { throw new RunRequestException(StorageFailure.Explain(what, e)); }
     }
 
     void TryDeleteJob(string jobId)
@@ -82,12 +83,12 @@ public sealed class RunService(
     /// </summary>
     public async Task<Run> CancelAsync(int runId, StudioUser user)
     {
-        user.RequireMayAct("cancel runs");
+        user.RequireMayAct(new Sentence("cancel runs"));
         await using var db = await dbFactory.CreateDbContextAsync();
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId)
-                  ?? throw new RunRequestException($"Run {runId} does not exist.");
+                  ?? throw new RunRequestException("Run {0} does not exist.", runId);
         if (!user.MayChange(run))
-            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or an admin can cancel it.");
+            throw new RunRequestException("Run {0} belongs to {1}; only they or an admin can cancel it.", runId, run.Owner);
         switch (run.Status)
         {
             case RunStatus.Queued:
@@ -105,7 +106,7 @@ public sealed class RunService(
                 finally { StopWorker(run); }
                 break;
             default:
-                throw new RunRequestException($"Run {runId} is {run.Status.ToString().ToLowerInvariant()}; only queued or running runs can be cancelled.");
+                throw new RunRequestException("Run {0} is {1}; only queued or running runs can be cancelled.", runId, run.Status.ToString().ToLowerInvariant());
         }
         await audit.RecordAsync(user.Name, run.Kind == RunKind.Serve ? "unloaded" : "cancelled", Audit.AuditLog.Subject(run));
         return run;
@@ -122,14 +123,14 @@ public sealed class RunService(
     /// <summary>Queues an interrupted or cancelled run again; its worker continues from its last checkpoint.</summary>
     public async Task<Run> ResumeAsync(int runId, StudioUser user)
     {
-        user.RequireMayAct("resume runs");
+        user.RequireMayAct(new Sentence("resume runs"));
         await using var db = await dbFactory.CreateDbContextAsync();
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId)
-                  ?? throw new RunRequestException($"Run {runId} does not exist.");
+                  ?? throw new RunRequestException("Run {0} does not exist.", runId);
         if (!user.MayChange(run))
-            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or an admin can resume it.");
+            throw new RunRequestException("Run {0} belongs to {1}; only they or an admin can resume it.", runId, run.Owner);
         if (run.Status is not (RunStatus.Interrupted or RunStatus.Cancelled or RunStatus.Failed))
-            throw new RunRequestException($"Run {runId} is {run.Status.ToString().ToLowerInvariant()}; only interrupted, cancelled or failed runs can be resumed.");
+            throw new RunRequestException("Run {0} is {1}; only interrupted, cancelled or failed runs can be resumed.", runId, run.Status.ToString().ToLowerInvariant());
         var before = (run.Status, run.FinishedAt, run.Error);
         run.Status = RunStatus.Queued;
         run.CancelRequested = false;
@@ -146,7 +147,7 @@ public sealed class RunService(
             (run.Status, run.FinishedAt, run.Error) = before; // not queued after all: resumable again
             try { await db.SaveChangesAsync(); }
             catch (Exception again) when (StorageFailure.Is(again)) { }
-            throw new RunRequestException(StorageFailure.Sentence($"Resuming run {runId}", e));
+            throw new RunRequestException(StorageFailure.Explain($"Resuming run {runId}", e));
         }
         bus.Publish(new RunUpdate(run.Id, run.Status));
         await audit.RecordAsync(user.Name, "resumed", Audit.AuditLog.Subject(run));
@@ -159,20 +160,20 @@ public sealed class RunService(
     /// </summary>
     public async Task<string> DeleteAsync(int runId, StudioUser user, RunFiles files)
     {
-        user.RequireMayAct("delete runs");
+        user.RequireMayAct(new Sentence("delete runs"));
         await using var db = await dbFactory.CreateDbContextAsync();
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == runId)
-                  ?? throw new RunRequestException($"Run {runId} does not exist.");
+                  ?? throw new RunRequestException("Run {0} does not exist.", runId);
         if (!user.MayChange(run))
-            throw new RunRequestException($"Run {runId} belongs to {run.Owner}; only they or an admin can delete it.");
+            throw new RunRequestException("Run {0} belongs to {1}; only they or an admin can delete it.", runId, run.Owner);
         if (run.Status is RunStatus.Queued or RunStatus.Running)
-            throw new RunRequestException($"Run {runId} is {run.Status.ToString().ToLowerInvariant()}; cancel it before deleting it.");
+            throw new RunRequestException("Run {0} is {1}; cancel it before deleting it.", runId, run.Status.ToString().ToLowerInvariant());
         var folder = files.FolderOf(run);
         bool outside = !string.IsNullOrEmpty(run.OutputDir) && Directory.Exists(folder) && !paths.IsUnderSaves(folder);
         try { files.DeleteFolder(run); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new RunRequestException($"Run {runId}'s folder {run.OutputDir} could not be deleted ({e.Message.TrimEnd('.')}); nothing was deleted.");
+            throw new RunRequestException("Run {0}'s folder {1} could not be deleted ({2}); nothing was deleted.", runId, run.OutputDir, e.Message.TrimEnd('.'));
         }
         db.Runs.Remove(run);
         await Record(db, $"Deleting run {runId}");
@@ -259,4 +260,10 @@ public sealed record QueueEntry(Run Run, string Queue, int Position, DateTime? E
 public sealed record QueueSummary(int Queued, int Running, int Succeeded, int Failed, int Cancelled, int Interrupted);
 
 /// <summary>A request a user made that cannot be done; the message is the one sentence shown.</summary>
-public sealed class RunRequestException(string message) : Exception(message);
+public sealed class RunRequestException(Sentence sentence) : Exception(sentence.ToString())
+{
+    public RunRequestException(string format, params object?[] args) : this(new Sentence(format, args)) { }
+
+    /// <summary>The message as a sentence the page shows in its reader's language (the API answers in English).</summary>
+    public Sentence Sentence { get; } = sentence;
+}

@@ -1,4 +1,5 @@
 using PgxStudio.Persistence;
+using PgxStudio.Engine.Sentences;
 
 namespace PgxStudio.Runs;
 
@@ -19,8 +20,8 @@ public sealed record StudioUser(string Name, bool IsAdmin, bool IsViewer = false
     public bool MayChangeOwnedBy(string owner) => !IsViewer && (IsAdmin || string.Equals(owner, Name, StringComparison.Ordinal));
 
     /// <summary>Every service that changes something asks this first, whatever the page showed.</summary>
-    public void RequireMayAct(string what)
+    public void RequireMayAct(Sentence what)
     {
-        if (IsViewer) throw new RunRequestException($"{Name} is a viewer: viewers can look but not {what}; an admin can make you a member.");
+        if (IsViewer) throw new RunRequestException("{0} is a viewer: viewers can look but not {1}; an admin can make you a member.", Name, what);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using PgxStudio.Engine.Sentences;
 
 namespace PgxStudio.Training;
 
@@ -9,11 +10,11 @@ public static partial class SafeName
     private static partial Regex Pattern();
 
     /// <summary>Null when <paramref name="name"/> is fine, else the sentence that says why not.</summary>
-    public static string? Problem(string? name, string what)
+    public static Sentence? Problem(string? name, Sentence what)
     {
-        if (string.IsNullOrWhiteSpace(name)) return $"The {what} is empty: enter a name such as first_try-2.";
+        if (string.IsNullOrWhiteSpace(name)) return new Sentence("The {0} is empty: enter a name such as first_try-2.", what);
         if (!Pattern().IsMatch(name.Trim()))
-            return $"The {what} '{name.Trim()}' cannot be used: use up to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit (no spaces or slashes).";
+            return new Sentence("The {0} '{1}' cannot be used: use up to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit (no spaces or slashes).", what, name.Trim());
         return null;
     }
 }

@@ -6,6 +6,7 @@ using PgxStudio.Engine.Training;
 using Microsoft.Extensions.Localization;
 using PgxStudio.Hosting;
 using PgxStudio.Localization;
+using PgxStudio.Engine.Sentences;
 
 namespace PgxStudio.Training;
 
@@ -33,9 +34,10 @@ public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choic
     {
         var problems = new TrainProblems();
         var args = choices.Arguments(form);
-        foreach (var message in TrainingArgumentsValidator.Validate(args))
+        foreach (var problem in TrainingArgumentsValidator.Problems(args))
         {
-            var key = LeadingKey().Match(message).Value;
+            var key = LeadingKey().Match(problem.Format).Value;
+            var message = L.Say(problem);
             // The CLI's sentence tells how to write the YAML key; the page's field is a list to pick from.
             if (key == "dataset" && form.Datasets.Count == 0) continue;
             problems.Add(FieldOfKey.GetValueOrDefault(key, key), message);
@@ -73,7 +75,7 @@ public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choic
         if (form.Template != TrainForm.AutoTemplate && !ChatTemplates.Names.Contains(form.Template))
             problems.Add(TrainFields.Template, L["template '{0}' is unknown: choose auto or one of {1}.", form.Template, string.Join(", ", ChatTemplates.Names)]);
 
-        if (SafeName.Problem(form.OutputName, "output dir name") is { } nameProblem) problems.Add(TrainFields.OutputDir, nameProblem);
+        if (SafeName.Problem(form.OutputName, new Sentence("output dir name")) is { } nameProblem) problems.Add(TrainFields.OutputDir, L.Say(nameProblem));
         else if (Directory.Exists(paths.Resolve(form.OutputDir(choices.SavesRelative))))
             problems.Add(TrainFields.OutputDir, L["{0} already exists: choose another output dir name.", form.OutputDir(choices.SavesRelative)]);
         return problems;

@@ -1,6 +1,7 @@
 using PgxStudio.Engine.Training;
 using PgxStudio.Hosting;
 using PgxStudio.Runs;
+using PgxStudio.Engine.Sentences;
 
 namespace PgxStudio.Training;
 
@@ -14,13 +15,13 @@ public sealed class TrainPresets(StudioPaths paths, TrainChoices choices)
 
     public IReadOnlyList<string> Names() => Directory.Exists(Folder)
         ? Directory.EnumerateFiles(Folder, "*.yaml").Select(Path.GetFileNameWithoutExtension).OfType<string>()
-            .Where(n => SafeName.Problem(n, "preset name") is null).Order(StringComparer.OrdinalIgnoreCase).ToList()
+            .Where(n => SafeName.Problem(n, new Sentence("name of the preset")) is null).Order(StringComparer.OrdinalIgnoreCase).ToList()
         : [];
 
     /// <summary>Writes the form's settings (without its output folder: each run gets its own) as presets/NAME.yaml.</summary>
     public string Save(string name, TrainForm form)
     {
-        if (SafeName.Problem(name, "preset name") is { } problem) throw new RunRequestException(problem);
+        if (SafeName.Problem(name, new Sentence("name of the preset")) is { } problem) throw new RunRequestException(problem);
         var args = choices.Arguments(form);
         args.OutputDir = null;
         Directory.CreateDirectory(Folder);
@@ -31,9 +32,9 @@ public sealed class TrainPresets(StudioPaths paths, TrainChoices choices)
 
     public TrainForm Load(string name, DateTime now)
     {
-        if (SafeName.Problem(name, "preset name") is { } problem) throw new RunRequestException(problem);
+        if (SafeName.Problem(name, new Sentence("name of the preset")) is { } problem) throw new RunRequestException(problem);
         var path = PathOf(name);
-        if (!File.Exists(path)) throw new RunRequestException($"There is no preset '{name.Trim()}' in {Folder}: pick one of the saved presets.");
+        if (!File.Exists(path)) throw new RunRequestException("There is no preset '{0}' in {1}: pick one of the saved presets.", name.Trim(), Folder);
         try { return TrainForm.FromArguments(TrainingConfigLoader.ReadUnchecked(File.ReadAllText(path), path), now); }
         catch (TrainingConfigException e) { throw new RunRequestException(e.Message); }
     }

@@ -66,7 +66,7 @@ public class MemoryPlanTests
         TorchRuntime.Initialize();
         var plan = Plan("lora", checkpointing: false, free: 1_000_000_000);
         Assert.False(plan.Fits);
-        var sentence = plan.Refusal(new TrainingArguments { DisableGradientCheckpointing = true, CutoffLen = 1024 });
+        var sentence = plan.Refusal(new TrainingArguments { DisableGradientCheckpointing = true, CutoffLen = 1024 }).ToString();
         Assert.Contains("QLoRA", sentence);
         Assert.Contains("cutoff_len (now 1024)", sentence);
         Assert.Contains("gradient checkpointing", sentence);

@@ -22,9 +22,9 @@ public class AdmissionDecisionTests
     {
         var chat = new LoadedChatModel(4, "qwen3-8b", "http://127.0.0.1:5001/v1", "carol", DateTime.UtcNow);
         var other = new LoadedChatModel(5, "llama-3.1-8b", "http://127.0.0.1:5002/v1", "dan", DateTime.UtcNow);
-        Assert.Equal("waiting: chat model qwen3-8b (run #4, carol) holds 17.0 GB and chat model llama-3.1-8b (run #5, dan) holds memory; needs 48.0 GB, 39.0 GB free",
-            new AdmissionDecision(48_000_000_000, Free39, [new(chat, 17_000_000_000), new(other, null)]).Reason());
+        Assert.Equal("waiting: chat model qwen3-8b (run #4, carol) holds 17.0 GB; chat model llama-3.1-8b (run #5, dan) holds memory; needs 48.0 GB, 39.0 GB free",
+            new AdmissionDecision(48_000_000_000, Free39, [new(chat, 17_000_000_000), new(other, null)]).Reason().ToString());
         Assert.Equal("waiting for memory: needs 48.0 GB, 39.0 GB free (MemAvailable in /proc/meminfo)",
-            new AdmissionDecision(48_000_000_000, Free39, []).Reason());
+            new AdmissionDecision(48_000_000_000, Free39, []).Reason().ToString());
     }
 }

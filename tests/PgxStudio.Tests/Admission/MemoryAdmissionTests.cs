@@ -106,7 +106,7 @@ public class MemoryAdmissionTests
         Assert.Equal(
             $"waiting: chat model {chatModel!.ModelId} (run #{serveRun.Id}, carol) holds {MemoryPlan.Gigabytes(holding.Bytes!.Value)}; " +
             $"needs {MemoryPlan.Gigabytes(machine.NeedBytes)}, {MemoryPlan.Gigabytes(machine.NeedBytes - 1_000_000_000)} free",
-            decision.Reason());
+            decision.Reason().ToString());
         Assert.False(training.IsCompleted);
         Assert.Equal(RunStatus.Queued, (await ctx.Services.GetRequiredService<RunQueries>().GetAsync(train.Id))!.Status); // waiting, not failed
 
@@ -139,7 +139,7 @@ public class MemoryAdmissionTests
         var waiting = admission.WaitUntilFitsAsync(train, CancellationToken.None);
         await Eventually.Get(() => Task.FromResult(admission.Waiting.ContainsKey(train.Id)), w => w, TimeSpan.FromSeconds(30), "the run to wait");
         Assert.Equal($"waiting: chat model pgx-demo-tiny (run #999, carol) holds memory; needs {MemoryPlan.Gigabytes(machine.NeedBytes)}, " +
-                     $"{MemoryPlan.Gigabytes(machine.NeedBytes - 1_000_000_000)} free", admission.Waiting[train.Id].Reason());
+                     $"{MemoryPlan.Gigabytes(machine.NeedBytes - 1_000_000_000)} free", admission.Waiting[train.Id].Reason().ToString());
 
         await runs.CancelAsync(train.Id, new StudioUser("alice", false));
         Assert.False(await waiting.WaitAsync(TimeSpan.FromSeconds(30)));

@@ -171,6 +171,6 @@ public class TrainPageTests
         var page = ctx.Render<TrainPage>(p => p.AddCascadingValue(ctx.Session));
         page.Find("#train-preset-name").Input("my preset");
         page.Find("#train-preset-save").Click();
-        page.WaitForAssertion(() => Assert.StartsWith("The preset name 'my preset' cannot be used", page.Find("#train-preset-message").TextContent.Trim()));
+        page.WaitForAssertion(() => Assert.StartsWith("The name of the preset 'my preset' cannot be used", page.Find("#train-preset-message").TextContent.Trim()));
     }
 }

@@ -78,14 +78,14 @@ public class EvaluationRunTests
 
         // Bad input is named at its field and nothing is queued.
         var bad = launcher.Check(new EvaluateForm { ModelPath = "saves/models/missing", Datasets = [] });
-        Assert.Equal("The model folder saves/models/missing does not exist; choose one from the list or type the path of a Hugging Face model folder.", bad.For(EvaluationLauncher.ModelField));
-        Assert.Equal("Choose at least one dataset to evaluate on.", bad.For(EvaluationLauncher.DatasetField));
+        Assert.Equal("The model folder saves/models/missing does not exist; choose one from the list or type the path of a Hugging Face model folder.", bad.For(EvaluationLauncher.ModelField)?.ToString());
+        Assert.Equal("Choose at least one dataset to evaluate on.", bad.For(EvaluationLauncher.DatasetField)?.ToString());
         var unknown = launcher.Check(new EvaluateForm { ModelPath = "saves/models/pgx-demo-tiny", Datasets = ["nope"] });
-        Assert.Equal("Dataset nope is not in data/dataset_info.json; register it on the Datasets page first.", unknown.For(EvaluationLauncher.DatasetField));
+        Assert.Equal("Dataset nope is not in data/dataset_info.json; register it on the Datasets page first.", unknown.For(EvaluationLauncher.DatasetField)?.ToString());
         var twoBad = launcher.Check(new EvaluateForm { ModelPath = "saves/models/pgx-demo-tiny", Datasets = ["identity"], BatchSize = 0, CutoffLen = 0 });
-        Assert.Equal("per_device_eval_batch_size must be at least 1.", twoBad.For("per_device_eval_batch_size"));
-        Assert.Equal("cutoff_len must be at least 1, got 0.", twoBad.For("cutoff_len"));
-        Assert.StartsWith("The evaluation name 'my eval' cannot be used", launcher.Check(new EvaluateForm { ModelPath = "saves/models/pgx-demo-tiny", Datasets = ["identity"], Name = "my eval" }).For(EvaluationLauncher.NameField));
+        Assert.Equal("per_device_eval_batch_size must be at least 1.", twoBad.For("per_device_eval_batch_size")?.ToString());
+        Assert.Equal("cutoff_len must be at least 1, got 0.", twoBad.For("cutoff_len")?.ToString());
+        Assert.StartsWith("The evaluation name 'my eval' cannot be used", launcher.Check(new EvaluateForm { ModelPath = "saves/models/pgx-demo-tiny", Datasets = ["identity"], Name = "my eval" }).For(EvaluationLauncher.NameField)?.ToString());
         await Assert.ThrowsAsync<RunRequestException>(() => launcher.StartAsync(new EvaluateForm(), user));
         Assert.Empty(await studio.Get<EvaluationHistory>().RecentAsync());
 

@@ -46,22 +46,22 @@ public class ExportLauncherTests
         var paths = ctx.Services.GetRequiredService<StudioPaths>();
 
         var empty = launcher.Check(new ExportForm { Name = "my export", ModelPath = "", ExportFormats = [] });
-        Assert.StartsWith("The export name 'my export' cannot be used", empty.For(ExportLauncher.NameField));
-        Assert.Equal("Choose a model to export.", empty.For(ExportLauncher.ModelField));
-        Assert.Equal("Choose at least one format to export to.", empty.For(ExportLauncher.FormatField));
+        Assert.StartsWith("The export name 'my export' cannot be used", empty.For(ExportLauncher.NameField)?.ToString());
+        Assert.Equal("Choose a model to export.", empty.For(ExportLauncher.ModelField)?.ToString());
+        Assert.Equal("Choose at least one format to export to.", empty.For(ExportLauncher.FormatField)?.ToString());
 
         var noTypes = Form();
         noTypes.Quantizations = [];
         noTypes.CalibrationDataset = "nope";
         var problems = launcher.Check(noTypes);
-        Assert.Equal("Choose at least one GGUF type (q4_k_m is what Ollama's library uses).", problems.For(ExportLauncher.QuantizationField));
-        Assert.Equal("Dataset nope is not in data/dataset_info.json; register it on the Datasets page first.", problems.For(ExportLauncher.DatasetField));
+        Assert.Equal("Choose at least one GGUF type (q4_k_m is what Ollama's library uses).", problems.For(ExportLauncher.QuantizationField)?.ToString());
+        Assert.Equal("Dataset nope is not in data/dataset_info.json; register it on the Datasets page first.", problems.For(ExportLauncher.DatasetField)?.ToString());
 
         // A folder of someone else's files under saves/exports/ is named at the export's name, not overwritten later.
         Directory.CreateDirectory(Path.Combine(paths.Saves, "exports", "taken"));
         File.WriteAllText(Path.Combine(paths.Saves, "exports", "taken", "notes.txt"), "keep");
         Assert.Equal("export_dir saves/exports/taken already holds files that are not an earlier export (it has no pgx_export.json); choose another name or move them away.",
-            launcher.Check(Form("taken")).For(ExportLauncher.NameField).Replace(paths.Resolve("saves/exports/taken"), "saves/exports/taken"));
+            launcher.Check(Form("taken")).For(ExportLauncher.NameField)?.ToString()!.Replace(paths.Resolve("saves/exports/taken"), "saves/exports/taken"));
 
         // A quantized base is refused at the model.
         var quantized = Path.Combine(paths.Saves, "models", "quantized");
@@ -72,7 +72,7 @@ public class ExportLauncherTests
         var q = Form();
         q.ModelPath = "saves/models/quantized";
         Assert.EndsWith("has a quantization_config (bitsandbytes): adapters cannot be merged into quantized weights, so export from the original full-precision model.",
-            launcher.Check(q).For(ExportLauncher.ModelField));
+            launcher.Check(q).For(ExportLauncher.ModelField)?.ToString());
 
         await Assert.ThrowsAsync<RunRequestException>(() => launcher.StartAsync(noTypes, new StudioUser("alice", false)));
         Assert.Empty(await ctx.Services.GetRequiredService<RunService>().QueueAsync());

@@ -38,6 +38,33 @@ public class PageLanguageTests
     }
 
     [Fact]
+    public async Task Sentences_made_by_services_and_the_engine_speak_Chinese_under_zh_CN()
+    {
+        using var _ = new UiCulture("zh-CN");
+        await using var ctx = TrainStudio.Create();
+        // The memory plan: its summary, its parts' names and details.
+        var page = ctx.Render<TrainPage>(p => p.AddCascadingValue(ctx.Session));
+        page.WaitForAssertion(() => Assert.EndsWith("— 放得下", page.Find("#train-memory-summary").TextContent.Trim()));
+        var parts = page.Find("#train-memory-parts").TextContent;
+        foreach (var word in new[] { "权重", "梯度", "激活", "工作空间", "个可训练参数的 fp32 梯度" }) Assert.Contains(word, parts);
+        Assert.DoesNotContain("activations", parts);
+
+        // The engine's validation rule (shared with the CLI, which stays English), at its field.
+        var form = TrainStudio.SmallForm();
+        form.LearningRate = -1;
+        var check = ctx.Services.GetRequiredService<TrainFormCheck>().Check(form);
+        Assert.Equal("学习率 learning_rate 必须为正数，当前为 -1。", check.At("learning_rate"));
+        Assert.Contains("learning_rate must be positive, got -1.", Engine.Training.TrainingArgumentsValidator.Validate(ctx.Services.GetRequiredService<TrainChoices>().Arguments(form)));
+
+        // A refusal a service throws, with a nested phrase put into words too.
+        var refusal = await Assert.ThrowsAsync<RunRequestException>(() =>
+            ctx.Services.GetRequiredService<TrainLauncher>().StartAsync(TrainStudio.SmallForm(), new StudioUser("vic", IsAdmin: false, IsViewer: true)));
+        var words = ctx.Services.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<PgxStudio.Localization.Strings>>();
+        Assert.Equal("vic 是查看者：查看者只能查看，不能提交任务；管理员可以将你设为成员。", PgxStudio.Localization.SentenceWords.Say(words, refusal.Sentence));
+        Assert.Equal("vic is a viewer: viewers can look but not queue runs; an admin can make you a member.", refusal.Message);
+    }
+
+    [Fact]
     public async Task The_same_page_speaks_English_under_en()
     {
         using var _ = new UiCulture("en");

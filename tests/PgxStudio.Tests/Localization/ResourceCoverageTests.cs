@@ -12,6 +12,8 @@ namespace PgxStudio.Tests.Localization;
 public partial class ResourceCoverageTests
 {
     static readonly string Source = Path.Combine(RepoPaths.Root, "src", "PgxStudio");
+    /// <summary>The engine's sentences (validation, memory plan) are shown by the studio too.</summary>
+    static readonly string Engine = Path.Combine(RepoPaths.Root, "src", "PgxStudio.Engine");
     static readonly string Components = Path.Combine(Source, "Components");
 
     /// <summary>
@@ -46,10 +48,9 @@ public partial class ResourceCoverageTests
     {
         var english = Read("Strings.resx");
         var chinese = Read("Strings.zh-CN.resx");
-        var used = Directory.GetFiles(Source, "*.*", SearchOption.AllDirectories)
-            .Where(f => f.EndsWith(".razor") || f.EndsWith(".cs"))
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+        var used = Sources(Source, ".razor", ".cs")
             .SelectMany(f => KeyPattern().Matches(File.ReadAllText(f)).Select(m => m.Groups[1].Value.Replace("\\\"", "\"")))
+            .Concat(SentenceFormats())
             .Concat(ComputedKeys.All)
             .ToHashSet();
         Assert.True(used.Count > 300, $"only {used.Count} keys found: is the key pattern still right?");
@@ -57,6 +58,21 @@ public partial class ResourceCoverageTests
         Assert.Empty(used.Where(k => !chinese.ContainsKey(k)).Order());
         // Keys nobody looks up any more are dead weight a translator would still maintain.
         Assert.Empty(english.Keys.Where(k => !used.Contains(k)).Order());
+    }
+
+    [Fact]
+    public void The_sentence_scanner_finds_formats_in_services_and_the_engine()
+    {
+        var formats = SentenceFormats().ToHashSet();
+        Assert.Contains("learning_rate must be positive, got {0}.", formats); // the engine's validator
+        Assert.Contains("Run {0} belongs to {1}; only they or an admin can cancel it.", formats); // a studio service
+        Assert.Contains("queue runs", formats);
+        const string code = """
+            throw new RunRequestException("Run {0} is gone.", id);
+            return new Sentence("≈ {0} of {1} free — fits", a, b);
+            var x = Sentence.Text(e.Message);
+            """;
+        Assert.Equal(["Run {0} is gone.", "≈ {0} of {1} free — fits"], SentencePattern().Matches(code).Select(m => m.Groups[1].Value));
     }
 
     [Fact]
@@ -101,6 +117,16 @@ public partial class ResourceCoverageTests
         Assert.Equal(4, found.Count);
     }
 
+    static IEnumerable<string> Sources(string folder, params string[] extensions) =>
+        Directory.GetFiles(folder, "*.*", SearchOption.AllDirectories)
+            .Where(f => extensions.Any(f.EndsWith))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"));
+
+    /// <summary>The English formats of every sentence a service or the engine makes for a page to put into words.</summary>
+    static IEnumerable<string> SentenceFormats() =>
+        Sources(Source, ".cs", ".razor").Concat(Sources(Engine, ".cs"))
+            .SelectMany(f => SentencePattern().Matches(File.ReadAllText(f)).Select(m => m.Groups[1].Value.Replace("\\\"", "\"")));
+
     static Dictionary<string, string> Read(string file) =>
         XDocument.Load(Path.Combine(Source, "Localization", file)).Root!.Elements("data")
             .ToDictionary(d => (string)d.Attribute("name")!, d => (string?)d.Element("value") ?? "");
@@ -109,6 +135,9 @@ public partial class ResourceCoverageTests
 
     [GeneratedRegex(@"\bL\[""((?:[^""\\]|\\.)*)""")]
     private static partial Regex KeyPattern();
+
+    [GeneratedRegex(@"\b(?:Sentence|RunRequestException)\(""((?:[^""\\]|\\.)*)""")]
+    private static partial Regex SentencePattern();
 
     [GeneratedRegex(@"^\[[^\]]+\] ")]
     private static partial Regex ContextPattern();

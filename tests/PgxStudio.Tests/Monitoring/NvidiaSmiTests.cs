@@ -8,7 +8,7 @@ public class NvidiaSmiTests
     [Fact]
     public void A_GB10s_memory_fields_stay_not_supported_and_n_a_and_its_other_fields_are_numbers()
     {
-        var gpu = Assert.Single(NvidiaSmiQuery.Parse(MachineFixtures.Text("gb10-nvidia-smi.csv")));
+        var gpu = Assert.Single(NvidiaSmiQuery.Parse(MachineFixtures.Text("gb10-nvidia-smi.csv").ToString()));
         Assert.Equal((0, "NVIDIA GB10"), (gpu.Index, gpu.Name));
         Assert.Equal(0, gpu.UtilizationPercent.Number);
         Assert.Equal(36, gpu.TemperatureCelsius.Number);
@@ -17,22 +17,22 @@ public class NvidiaSmiTests
 
         Assert.Null(gpu.MemoryUsedMib.Number);
         Assert.Equal(GpuValue.NotSupported, gpu.MemoryUsedMib.Missing);
-        Assert.Equal("not supported", gpu.MemoryUsedMib.Text("MiB"));
+        Assert.Equal("not supported", gpu.MemoryUsedMib.Text("MiB").ToString());
         Assert.Null(gpu.MemoryTotalMib.Number);
-        Assert.Equal("n/a", gpu.MemoryTotalMib.Text("MiB"));
-        Assert.Equal("n/a", gpu.MemoryClockMhz.Text("MHz"));
+        Assert.Equal("n/a", gpu.MemoryTotalMib.Text("MiB").ToString());
+        Assert.Equal("n/a", gpu.MemoryClockMhz.Text("MHz").ToString());
     }
 
     [Fact]
     public void Two_H100s_give_two_readings_with_their_memory_in_MiB()
     {
-        var gpus = NvidiaSmiQuery.Parse(MachineFixtures.Text("h100-nvidia-smi.csv"));
+        var gpus = NvidiaSmiQuery.Parse(MachineFixtures.Text("h100-nvidia-smi.csv").ToString());
         Assert.Equal([0, 1], gpus.Select(g => g.Index));
         Assert.All(gpus, g => Assert.Equal("NVIDIA H100 80GB HBM3", g.Name));
         Assert.Equal([0.0, 4.0], gpus.Select(g => g.UtilizationPercent.Number!.Value));
         Assert.Equal([39.0, 32.0], gpus.Select(g => g.TemperatureCelsius.Number!.Value));
-        Assert.Equal("145.0 W", gpus[0].PowerWatts.Text("W", "0.0"));
-        Assert.Equal("72790 MiB", gpus[0].MemoryUsedMib.Text("MiB"));
+        Assert.Equal("145.0 W", gpus[0].PowerWatts.Text("W", "0.0").ToString());
+        Assert.Equal("72790 MiB", gpus[0].MemoryUsedMib.Text("MiB").ToString());
         Assert.Equal(81559, gpus[1].MemoryTotalMib.Number);
         Assert.Equal(2619, gpus[1].MemoryClockMhz.Number);
     }
@@ -48,7 +48,7 @@ public class NvidiaSmiTests
     {
         var answer = await new NvidiaSmi(MachineFixtures.Gb10NvidiaSmi).QueryAsync(CancellationToken.None);
         Assert.Null(answer.Problem);
-        Assert.Equal("not supported", Assert.Single(answer.Gpus).MemoryUsedMib.Text("MiB"));
+        Assert.Equal("not supported", Assert.Single(answer.Gpus).MemoryUsedMib.Text("MiB").ToString());
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public class TrainPresetsTests
         await using var ctx = TrainStudio.Create();
         var presets = ctx.Services.GetRequiredService<TrainPresets>();
         var e = Assert.Throws<RunRequestException>(() => presets.Save(name, TrainStudio.SmallForm()));
-        Assert.StartsWith("The preset name ", e.Message);
+        Assert.StartsWith("The name of the preset ", e.Message);
         Assert.False(Directory.Exists(presets.Folder) && Directory.EnumerateFiles(presets.Folder).Any());
         Assert.False(File.Exists(Path.Combine(ctx.ContentRoot, "outside.yaml")));
     }
