@@ -1,3 +1,4 @@
+using PgxStudio.Engine.Sentences;
 using PgxStudio.Engine.Quantization;
 
 namespace PgxStudio.Engine.Tests.Quantization;
@@ -37,7 +38,7 @@ public class QuantizationSettingsTests
     [InlineData(8, null, "int4", "quantization_type: int4 is not supported")]
     public void Anything_else_is_one_sentence_naming_the_key_and_what_is_supported(int bit, string? method, string? type, string start)
     {
-        var e = Assert.Throws<ArgumentException>(() => QuantizationSettings.From(bit, method, type, null));
+        var e = Assert.Throws<SentenceException>(() => QuantizationSettings.From(bit, method, type, null));
         Assert.StartsWith(start, e.Message);
         Assert.EndsWith(".", e.Message);
         Assert.Single(e.Message.Split(". "));
