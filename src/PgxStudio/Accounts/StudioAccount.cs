@@ -12,4 +12,7 @@ public sealed class StudioAccount : IdentityUser
     public bool Disabled { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>The language the person last chose with the switch (en, zh-CN); null until they choose one.</summary>
+    public string? Language { get; set; }
 }

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Localization;
 namespace PgxStudio.Localization;
 
 /// <summary>
-/// The languages the studio speaks and how a browser picks one: the language switch's cookie first, else the
-/// browser's Accept-Language, else English. Only the words change: numbers and dates are formatted the same way for
+/// The languages the studio speaks and how a browser picks one: the language switch's cookie first, else the signed-in
+/// account's last choice, else the browser's Accept-Language (any Chinese gets Chinese), else English. Only the words change: numbers and dates are formatted the same way for
 /// everyone (the server's culture), so a loss of 0.1234 reads the same in both languages.
 /// </summary>
 public static class StudioCultures
@@ -31,17 +31,25 @@ public static class StudioCultures
             SupportedUICultures = [.. Supported.Select(c => new CultureInfo(c))],
             FallBackToParentUICultures = true, // en-US, en-GB → en
         };
+        options.RequestCultureProviders =
+        [
+            new QueryStringRequestCultureProvider(),
+            new CookieRequestCultureProvider(),
+            new AccountLanguage(),
+            new BrowserLanguage(),
+        ];
         return app.UseRequestLocalization(options);
     }
 
     public static void MapCultureSwitch(this IEndpointRouteBuilder app) =>
-        app.MapGet(SwitchPath, (string culture, string? back, HttpContext context) =>
+        app.MapGet(SwitchPath, async (string culture, string? back, HttpContext context) =>
         {
             if (!Supported.Contains(culture))
                 return Results.BadRequest($"Unknown language '{culture}': use one of {string.Join(", ", Supported)}.");
             context.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
                 new CookieOptions { MaxAge = Remembered, HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
+            await AccountLanguage.RememberAsync(context, culture);
             // Only back to a page of this studio: an open redirect would let a link send users elsewhere.
             return Results.LocalRedirect(IsLocalPath(back) ? back! : "/");
         });

@@ -7,6 +7,7 @@ using PgxStudio.Tests.Components;
 using Microsoft.Extensions.DependencyInjection;
 using PgxStudio.Tests.Training;
 using PgxStudio.Training;
+using PgxStudio.Runs;
 
 namespace PgxStudio.Tests.Localization;
 
