@@ -1,3 +1,4 @@
+using PgxStudio.Engine.Sentences;
 namespace PgxStudio.Engine.Data;
 
 /// <summary>What to load: LLaMA-Factory's dataset keys.</summary>
@@ -47,7 +48,7 @@ public static class DatasetLoader
             foreach (var c in kept)
             {
                 var reason = Unusable(c, options.Stage);
-                if (reason is null) usable.Add(c); else skipped.Add(new SkippedExample(name, c.Index, reason));
+                if (reason is null) usable.Add(c); else skipped.Add(new SkippedExample(name, c.Index, reason.ToString()));
             }
             if (usable.Count == 0)
                 throw new DatasetException($"Dataset '{name}' ({registry.PathOf(entry)}) has no usable examples for stage {options.Stage} after filtering.");
@@ -58,11 +59,11 @@ public static class DatasetLoader
     }
 
     /// <summary>Why <paramref name="stage"/> drops an example that was read fine, or null when it keeps it.</summary>
-    public static string? Unusable(Conversation c, string stage) => stage switch
+    public static Sentence? Unusable(Conversation c, string stage) => stage switch
     {
-        "pt" => c.Prompt.Count == 0 || c.Prompt[0].Content.Length == 0 ? "it has no text" : null,
-        "predict" => c.Prompt.Count % 2 == 1 ? null : $"it has {c.Prompt.Count} prompt turns, an odd number is needed",
-        _ => c.IsValidForSupervised ? null : $"it has {c.Prompt.Count} prompt turns and {c.Response.Count} responses; SFT needs an odd number and one",
+        "pt" => c.Prompt.Count == 0 || c.Prompt[0].Content.Length == 0 ? new Sentence("it has no text") : null,
+        "predict" => c.Prompt.Count % 2 == 1 ? null : new Sentence("it has {0} prompt turns, an odd number is needed", c.Prompt.Count),
+        _ => c.IsValidForSupervised ? null : new Sentence("it has {0} prompt turns and {1} responses; SFT needs an odd number and one", c.Prompt.Count, c.Response.Count),
     };
 
     /// <summary><c>num_samples</c>: a seeded random pick (repeating the dataset when more are asked than it has).</summary>

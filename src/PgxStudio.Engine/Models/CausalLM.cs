@@ -45,6 +45,7 @@ public sealed class CausalLM : nn.Module
         RegisterComponents();
         // Created after registration so it stays a plain tensor (RegisterComponents would make it a buffer and save it).
         _inverseFrequencies = tensor(RotaryEmbedding.InverseFrequencies(config).Select(f => (float)f).ToArray(), device: device);
+        Native.FreedMemory.Trim(); // building freed large temporaries (fp32 draws, quantized projections' originals)
     }
 
     /// <summary>Hidden states after the final norm, [batch, seq, hidden].</summary>

@@ -31,7 +31,6 @@ public static class TorchRuntime
         lock (Gate)
         {
             if (_info is not null) return _info;
-            FreedMemory.ReturnToSystem();
             options ??= _configured?.Invoke() ?? new TorchOptions();
             string nativeSource = string.IsNullOrWhiteSpace(options.NativeDirectory)
                 ? PreparePackagedNatives()

@@ -2,7 +2,9 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Localization;
 using PgxStudio.Hosting;
+using PgxStudio.Localization;
 
 namespace PgxStudio.Accounts;
 
@@ -56,7 +58,9 @@ public static class SignInPages
             {
                 context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 context.HttpContext.Response.ContentType = "text/html; charset=utf-8";
-                await context.HttpContext.Response.WriteAsync(Page("Sign in", LoginForm(""), "Too many sign-in tries from this address; wait a minute and try again."), token);
+                // The rate limiter answers before the request's language is chosen: these words are English.
+                var L = Words(context.HttpContext);
+                await context.HttpContext.Response.WriteAsync(Page(L, L["Sign in"], LoginForm(L, ""), L["Too many sign-in tries from this address; wait a minute and try again."]), token);
             };
         });
     }
@@ -83,20 +87,24 @@ public static class SignInPages
         });
 
         app.MapGet("/login", async (HttpContext context, AccountService accounts) =>
-            !await accounts.AnyAsync() ? NoAccountYet(context) : Html(Page("Sign in", LoginForm(context.Request.Query["returnUrl"]), null)));
+        {
+            var L = Words(context);
+            return !await accounts.AnyAsync() ? NoAccountYet(context) : Html(Page(L, L["Sign in"], LoginForm(L, context.Request.Query["returnUrl"]), null));
+        });
 
         app.MapPost("/login", async (HttpContext context, AccountService accounts, UserManager<StudioAccount> users, SignInManager<StudioAccount> signIn) =>
         {
+            var L = Words(context);
             var form = await context.Request.ReadFormAsync();
             var back = form["returnUrl"].ToString();
             var account = await users.FindByNameAsync(form["name"].ToString().Trim());
-            IResult Refuse(string sentence, int status = 200) => Html(Page("Sign in", LoginForm(back), sentence), status);
-            if (account is null) return Refuse("That user name and password do not match.");
+            IResult Refuse(string sentence, int status = 200) => Html(Page(L, L["Sign in"], LoginForm(L, back), sentence), status);
+            if (account is null) return Refuse(L["That user name and password do not match."]);
             var result = await signIn.CheckPasswordSignInAsync(account, form["password"].ToString(), lockoutOnFailure: true);
             if (result.IsLockedOut)
-                return Refuse($"Too many wrong passwords: this account is locked for {AccountSettings.LockoutTime.TotalMinutes:0} minutes; try again later or ask an admin.", StatusCodes.Status423Locked);
-            if (!result.Succeeded) return Refuse("That user name and password do not match.");
-            if (account.Disabled) return Refuse("This account is disabled; ask an admin.");
+                return Refuse(L["Too many wrong passwords: this account is locked for {0} minutes; try again later or ask an admin.", AccountSettings.LockoutTime.TotalMinutes], StatusCodes.Status423Locked);
+            if (!result.Succeeded) return Refuse(L["That user name and password do not match."]);
+            if (account.Disabled) return Refuse(L["This account is disabled; ask an admin."]);
             await signIn.SignInAsync(account, isPersistent: true);
             return Results.Redirect(IsLocalPath(back) ? back : "/");
         }).RequireRateLimiting(LoginPolicy).DisableAntiforgery(); // a foreign page's post is refused by its Origin (HostGuard)
@@ -108,21 +116,26 @@ public static class SignInPages
         }).DisableAntiforgery();
 
         app.MapGet("/setup", async (HttpContext context, AccountService accounts) =>
-            await SetupRefusal(context, accounts) is { } refusal ? refusal : Html(Page("Create the first admin", SetupForm(), null)));
+        {
+            var L = Words(context);
+            return await SetupRefusal(context, accounts) is { } refusal ? refusal : Html(Page(L, L["Create the first admin"], SetupForm(L), null));
+        });
 
         app.MapPost("/setup", async (HttpContext context, AccountService accounts, UserManager<StudioAccount> users, SignInManager<StudioAccount> signIn) =>
         {
             if (await SetupRefusal(context, accounts) is { } refusal) return refusal;
+            var L = Words(context);
             var form = await context.Request.ReadFormAsync();
             var name = form["name"].ToString().Trim();
-            if (form["password"] != form["confirm"]) return Html(Page("Create the first admin", SetupForm(), "The two passwords differ; type the same password twice."));
+            if (form["password"] != form["confirm"])
+                return Html(Page(L, L["Create the first admin"], SetupForm(L), L["The two passwords differ; type the same password twice."]));
             try
             {
                 await accounts.CreateFirstAdminAsync(name, form["password"].ToString());
             }
             catch (AccountProblem problem)
             {
-                return Html(Page("Create the first admin", SetupForm(), problem.Message));
+                return Html(Page(L, L["Create the first admin"], SetupForm(L), problem.Message));
             }
             await signIn.SignInAsync((await users.FindByNameAsync(name))!, isPersistent: true);
             return Results.Redirect("/");
@@ -133,38 +146,50 @@ public static class SignInPages
     static async Task<IResult?> SetupRefusal(HttpContext context, AccountService accounts)
     {
         if (await accounts.AnyAsync()) return Results.Redirect("/login");
+        var L = Words(context);
         if (!LocalRequests.IsLocal(context))
-            return Html(Page("Create the first admin", "", "The first admin is created from a browser on the studio's machine, or there with: pgx user add NAME --admin."), StatusCodes.Status403Forbidden);
+            return Html(Page(L, L["Create the first admin"], "", L["The first admin is created from a browser on the studio's machine, or there with: pgx user add NAME --admin."]), StatusCodes.Status403Forbidden);
         return null;
     }
 
-    static IResult NoAccountYet(HttpContext context) => LocalRequests.IsLocal(context)
-        ? Results.Redirect("/setup")
-        : Html(Page("Sign in", "", "The studio has no accounts yet; create the first admin from a browser on its machine, or there with: pgx user add NAME --admin."));
+    static IResult NoAccountYet(HttpContext context)
+    {
+        var L = Words(context);
+        return LocalRequests.IsLocal(context)
+            ? Results.Redirect("/setup")
+            : Html(Page(L, L["Sign in"], "", L["The studio has no accounts yet; create the first admin from a browser on its machine, or there with: pgx user add NAME --admin."]));
+    }
+
+    /// <summary>The sign-in pages' words in the request's language (chosen by the cookie or the browser, as for every page).</summary>
+    static IStringLocalizer Words(HttpContext context) => context.RequestServices.GetRequiredService<IStringLocalizer<Strings>>();
 
     static bool IsLocalPath(string path) => path.StartsWith('/') && !path.StartsWith("//") && !path.StartsWith("/\\");
 
     static IResult Html(string page, int status = 200) => Results.Content(page, "text/html; charset=utf-8", statusCode: status);
 
-    static string LoginForm(string? returnUrl) => $"""
+    static string LoginForm(IStringLocalizer L, string? returnUrl) => $"""
         <input type="hidden" name="returnUrl" value="{WebUtility.HtmlEncode(returnUrl ?? "")}">
-        <label>User name <input name="name" id="login-name" autocomplete="username" autofocus></label>
-        <label>Password <input name="password" id="login-password" type="password" autocomplete="current-password"></label>
-        <button type="submit" id="login-submit">Sign in</button>
+        <label>{Encode(L["User name"])} <input name="name" id="login-name" autocomplete="username" autofocus></label>
+        <label>{Encode(L["Password"])} <input name="password" id="login-password" type="password" autocomplete="current-password"></label>
+        <button type="submit" id="login-submit">{Encode(L["Sign in"])}</button>
         """;
 
-    static string SetupForm() => $"""
-        <p>No account exists yet. The first account is an admin: it adds the team's accounts on the Users page.</p>
-        <label>User name <input name="name" id="setup-name" autocomplete="username" autofocus></label>
-        <label>Password (at least {AccountSettings.MinimumPasswordLength} characters) <input name="password" id="setup-password" type="password" autocomplete="new-password"></label>
-        <label>Password again <input name="confirm" id="setup-confirm" type="password" autocomplete="new-password"></label>
-        <button type="submit" id="setup-submit">Create admin</button>
+    static string SetupForm(IStringLocalizer L) => $"""
+        <p>{Encode(L["No account exists yet. The first account is an admin: it adds the team's accounts on the Users page."])}</p>
+        <label>{Encode(L["User name"])} <input name="name" id="setup-name" autocomplete="username" autofocus></label>
+        <label>{Encode(L["Password (at least {0} characters)", AccountSettings.MinimumPasswordLength])} <input name="password" id="setup-password" type="password" autocomplete="new-password"></label>
+        <label>{Encode(L["Password again"])} <input name="confirm" id="setup-confirm" type="password" autocomplete="new-password"></label>
+        <button type="submit" id="setup-submit">{Encode(L["Create admin"])}</button>
         """;
 
-    static string Page(string title, string fields, string? problem) => $$"""
-        <!DOCTYPE html><html><head><meta charset="utf-8"><title>PGX Studio · {{title}}</title>
+    static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    static string Language() => System.Globalization.CultureInfo.CurrentUICulture.Name is { Length: > 0 } name ? name : StudioCultures.English;
+
+    static string Page(IStringLocalizer L, string title, string fields, string? problem) => $$"""
+        <!DOCTYPE html><html lang="{{Language()}}"><head><meta charset="utf-8"><title>PGX Studio · {{Encode(title)}}</title>
         <style>body{font-family:Roboto,sans-serif;display:flex;justify-content:center;margin-top:15vh}form{display:flex;flex-direction:column;gap:12px;width:340px}input{width:100%}</style></head>
-        <body><form method="post"><h2>PGX Studio · {{title}}</h2>
+        <body><form method="post"><h2>PGX Studio · {{Encode(title)}}</h2>
         {{fields}}
         {{(problem is null ? "" : $"<p id=\"sign-in-problem\" style=\"color:#b00020\">{WebUtility.HtmlEncode(problem)}</p>")}}
         </form></body></html>

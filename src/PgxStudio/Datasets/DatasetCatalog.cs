@@ -106,7 +106,7 @@ public sealed class DatasetCatalog(StudioPaths paths)
         var stage = StageOf(read);
         var verdicts = read.Select(c => (Conversation: c, Why: DatasetLoader.Unusable(c, stage))).ToList();
         var skipped = unreadable
-            .Concat(verdicts.Where(v => v.Why is not null).Select(v => new SkippedExample(name, v.Conversation.Index, v.Why!)))
+            .Concat(verdicts.Where(v => v.Why is not null).Select(v => new SkippedExample(name, v.Conversation.Index, v.Why!.ToString())))
             .OrderBy(s => s.Index).ToList();
         var usable = verdicts.Where(v => v.Why is null).ToDictionary(v => v.Conversation.Index, v => v.Conversation);
         return new ReadDataset(entry, file, rows, usable, skipped);

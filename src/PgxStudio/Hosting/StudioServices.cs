@@ -26,6 +26,7 @@ public static class StudioServices
             .UseSQLiteStorage(paths.QueueDatabase, new SQLiteStorageOptions { InvisibilityTimeout = StudioHost.JobInvisibilityTimeout, QueuePollInterval = TimeSpan.FromSeconds(1) }));
         services.AddLocalization(); // resources next to their type: Localization/Strings.resx, Strings.zh-CN.resx
         services.AddScoped<Localization.PageStrings>(); // per circuit: live updates render in the browser's language
+        services.AddTransient<MudBlazor.MudLocalizer, Localization.MudWords>(); // MudBlazor's own labels in that language too
         services.AddStudioAccounts(); // the tables exist in either Studio:Auth mode; pgx user add fills them before the switch
         services.AddSingleton<Audit.AuditLog>();
         services.AddSingleton<RunEvents>();

@@ -19,13 +19,18 @@ public static class ComputedKeys
     /// <summary>The titles Monitoring.MonitorCharts gives the System page's live charts.</summary>
     static readonly string[] MonitorChartTitles = ["CPU", "Memory", "GPU utilisation", "GPU temperature", "GPU power", "GPU SM clock"];
 
+    /// <summary>The legends of those charts (a GPU's series is its index, "GPU 0", the same in every language).</summary>
+    static readonly string[] MonitorSeries = ["CPU %", "used", "available"];
+
     public static IEnumerable<string> All =>
     [
         .. Enum.GetNames<RunStatus>(),
         .. Enum.GetNames<RunKind>(),
         .. SystemFactNames,
         .. MonitorChartTitles,
+        .. MonitorSeries,
         Components.Shared.Clipboard.Refused,
+        .. MudWords.English.Values,
         // The memory plan's part names (the Train page's table) and where the free memory figure comes from.
         "weights", "LoRA + optimizer state", "optimizer state", "gradients", "activations", "logits chunk", "workspace",
         Engine.Planning.AvailableMemory.CudaSource, Engine.Planning.AvailableMemory.MemAvailableSource,

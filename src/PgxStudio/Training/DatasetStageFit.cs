@@ -1,3 +1,4 @@
+using PgxStudio.Engine.Sentences;
 using System.Collections.Concurrent;
 using PgxStudio.Engine.Data;
 
@@ -10,10 +11,10 @@ namespace PgxStudio.Training;
 /// </summary>
 public sealed class DatasetStageFit
 {
-    readonly ConcurrentDictionary<(string Path, DateTime Written, long Length, string Name, string Stage), string?> _verdicts = new();
+    readonly ConcurrentDictionary<(string Path, DateTime Written, long Length, string Name, string Stage), Sentence?> _verdicts = new();
 
     /// <summary>Why <paramref name="stage"/> can use no example of <paramref name="name"/>, or null when some are usable (or it cannot be read here: training reports that).</summary>
-    public string? Problem(DatasetRegistry registry, string name, string stage)
+    public Sentence? Problem(DatasetRegistry registry, string name, string stage)
     {
         DatasetEntry entry;
         string path;
@@ -28,7 +29,7 @@ public sealed class DatasetStageFit
         return _verdicts.GetOrAdd((file.FullName, file.LastWriteTimeUtc, file.Length, name, stage), _ => Judge(registry, entry, stage));
     }
 
-    static string? Judge(DatasetRegistry registry, DatasetEntry entry, string stage)
+    static Sentence? Judge(DatasetRegistry registry, DatasetEntry entry, string stage)
     {
         List<Conversation> conversations;
         try { (conversations, _) = DatasetLoader.Read(registry, entry.Name); }
@@ -36,7 +37,7 @@ public sealed class DatasetStageFit
         if (conversations.Count == 0 || conversations.Any(c => DatasetLoader.Unusable(c, stage) is null)) return null;
         bool plainText = conversations.All(c => c.Response.Count == 0);
         return stage == "sft" && plainText
-            ? $"dataset '{entry.Name}' is plain text without answers, which an sft run cannot learn from: choose stage pt for it, or an instruction dataset."
-            : $"dataset '{entry.Name}' has no example stage {stage} can use: {DatasetLoader.Unusable(conversations[0], stage)}.";
+            ? new Sentence("dataset '{0}' is plain text without answers, which an sft run cannot learn from: choose stage pt for it, or an instruction dataset.", entry.Name)
+            : new Sentence("dataset '{0}' has no example stage {1} can use: {2}.", entry.Name, stage, DatasetLoader.Unusable(conversations[0], stage));
     }
 }

@@ -68,7 +68,7 @@ public sealed partial class TrainFormCheck(StudioPaths paths, TrainChoices choic
             {
                 var registry = DatasetRegistry.Load(paths.Data);
                 foreach (var name in form.Datasets.Where(registered.Contains))
-                    if (_stageFit.Problem(registry, name, form.Stage) is { } unfit) problems.Add(TrainFields.Datasets, unfit);
+                    if (_stageFit.Problem(registry, name, form.Stage) is { } unfit) problems.Add(TrainFields.Datasets, L.Say(unfit));
             }
         }
 

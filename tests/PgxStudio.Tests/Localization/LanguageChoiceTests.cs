@@ -41,6 +41,23 @@ public class LanguageChoiceTests
     }
 
     [Fact]
+    public async Task The_sign_in_page_and_its_refusals_come_in_the_browser_s_language()
+    {
+        using var root = new TempContentRoot(s => s["Studio"]!["Auth"] = "accounts");
+        await using var studio = await StudioInstance.StartAsync(root.Path);
+        await studio.Get<AccountService>().CreateByOperatorAsync("mei", "correct horse battery", AccountRoles.Member);
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = studio.BaseAddress };
+        browser.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN,zh;q=0.9");
+
+        var login = WebUtility.HtmlDecode(await browser.GetStringAsync("/login"));
+        Assert.Contains("<html lang=\"zh-CN\">", login);
+        Assert.Contains("PGX Studio · 登录", login);
+        Assert.Contains("密码", login);
+        var refused = await browser.PostAsync("/login", new FormUrlEncodedContent([new("name", "mei"), new("password", "wrong")]));
+        Assert.Contains("用户名与密码不匹配。", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
     public async Task With_accounts_the_language_a_person_chose_follows_them_to_another_browser()
     {
         const string password = "correct horse battery";

@@ -66,6 +66,32 @@ public class PageLanguageTests
     }
 
     [Fact]
+    public async Task MudBlazors_own_words_speak_the_pages_language()
+    {
+        using var _ = new UiCulture("zh-CN");
+        await using var ctx = TrainStudio.Create();
+        var page = ctx.Render<PgxStudio.Components.Pages.Runs.RunsPage>(p => p.AddCascadingValue(ctx.Session));
+        page.WaitForAssertion(() => Assert.Contains("每页行数：", page.Markup));
+        Assert.Contains("aria-label=\"下一页\"", page.Markup);
+        Assert.DoesNotContain("Rows per page", page.Markup);
+
+        var mud = ctx.Services.GetRequiredService<MudBlazor.MudLocalizer>();
+        Assert.Equal("关闭", mud["MudDialog_Close"].Value);
+        Assert.Equal("选择了 3 个文件，超过上限 1 个", mud["MudFileUpload_MaximumFileCountExceeded", 3, 1].Value);
+        // A key the studio does not translate is left to MudBlazor, which then shows its English.
+        Assert.True(mud["MudDataGrid_Save"].ResourceNotFound);
+    }
+
+    [Fact]
+    public void The_English_behind_each_MudBlazor_key_is_MudBlazors_own()
+    {
+        // MudBlazor's English is our resource key: were an upgrade to change it, the page would show a stale translation.
+        var builtIn = new System.Resources.ResourceManager("MudBlazor.Resources.LanguageResource", typeof(MudBlazor.MudButton).Assembly);
+        foreach (var (key, english) in PgxStudio.Localization.MudWords.English)
+            Assert.Equal(builtIn.GetString(key, CultureInfo.InvariantCulture), english);
+    }
+
+    [Fact]
     public async Task The_same_page_speaks_English_under_en()
     {
         using var _ = new UiCulture("en");
