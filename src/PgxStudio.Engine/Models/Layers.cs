@@ -47,8 +47,11 @@ public class Projection : nn.Module<Tensor, Tensor>
         var key = name + ".weight";
         if (source.QuantizationFor(key) is { } quantization)
         {
-            using var full = source.Get(key, [outFeatures, inFeatures], WeightRole.Matrix);
-            _quantized = QuantizedWeight.Quantize(full, quantization);
+            using (var full = source.Get(key, [outFeatures, inFeatures], WeightRole.Matrix))
+                _quantized = QuantizedWeight.Quantize(full, quantization);
+            // The full-precision original goes back to the system now, not once the model is built: glibc's heap
+            // would otherwise keep every freed original, and a QLoRA load would peak at the unquantized model's size.
+            Native.FreedMemory.Trim();
         }
         else
             weight = new Parameter(source.Get(key, [outFeatures, inFeatures], WeightRole.Matrix), requires_grad: false);

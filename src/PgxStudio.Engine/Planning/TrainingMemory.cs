@@ -46,7 +46,7 @@ public static class TrainingMemory
         long trainable = loraParameters + trainableBase;
 
         long tokens = (long)args.PerDeviceTrainBatchSize * args.CutoffLen;
-        long perLayer = LayerActivations(c, args, e, lora, tokens, cpu: device.type != TorchSharp.DeviceType.CUDA);
+        long perLayer = LayerActivations(c, args, e, tokens, cpu: device.type != TorchSharp.DeviceType.CUDA);
         long boundaries = (long)c.NumLayers * tokens * c.HiddenSize * e;
         long activations = args.DisableGradientCheckpointing ? c.NumLayers * perLayer : boundaries + perLayer;
         int chunk = ChunkedNextTokenLoss.ChunkFor(c.VocabSize);
@@ -91,7 +91,7 @@ public static class TrainingMemory
     }
 
     /// <summary>What backward keeps of one layer for these tokens.</summary>
-    static long LayerActivations(ModelConfig c, TrainingArguments args, int e, bool lora, long tokens, bool cpu)
+    static long LayerActivations(ModelConfig c, TrainingArguments args, int e, long tokens, bool cpu)
     {
         long h = c.HiddenSize, q = (long)c.NumHeads * c.HeadDim, kv = (long)c.NumKeyValueHeads * c.HeadDim, i = c.IntermediateSize;
         double perToken = e * (PerHidden * h + PerAttention * (q + 2 * kv) + PerMlp * i);

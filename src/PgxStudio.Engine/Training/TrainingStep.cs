@@ -1,4 +1,5 @@
 using PgxStudio.Engine.Models;
+using PgxStudio.Engine.Native;
 using static TorchSharp.torch;
 
 namespace PgxStudio.Engine.Training;
@@ -57,6 +58,10 @@ public sealed class TrainingStep(CausalLM model, bool checkpointing, int lossChu
                 h = layers[i].Forward(h, cos, sin, mask, null, 0);
             }
         }
+        // Checkpointing trades time for memory, and on the CPU glibc's heap would keep what each layer freed (2 GB
+        // over the plan at 28 layers × 1,024 tokens, fp32): the pages go back after the forward and after each layer's
+        // backward. The next layer faults them in again, which huge pages (WorkerAllocator) make cheap.
+        FreedMemory.Trim();
 
         var top = h.requires_grad_(true);
         double loss = ChunkedNextTokenLoss.Backward(model.model.norm.forward(top), model.HeadWeight, labels, scale, _chunk);
@@ -77,6 +82,7 @@ public sealed class TrainingStep(CausalLM model, bool checkpointing, int lossChu
             gradient.Dispose();
             inputs[i].Dispose();
             gradient = below;
+            FreedMemory.Trim();
         }
         if (gradient is not null)
         {

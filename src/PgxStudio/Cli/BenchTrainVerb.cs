@@ -146,6 +146,7 @@ public static class BenchTrainVerb
             checkpointing = bench.Checkpointing,
         });
         var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, ArgumentList = { script, spec } };
+        Jobs.WorkerAllocator.Apply(info.Environment); // the peer's heap on the same pages as ours
         using var python = Process.Start(info)!;
         var output = python.StandardOutput.ReadToEnd();
         python.WaitForExit();

@@ -36,6 +36,7 @@ public static class WorkerLaunch
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.UseShellExecute = false;
+        WorkerAllocator.Apply(info.Environment);
         return info;
     }
 

@@ -5,8 +5,9 @@ namespace PgxStudio.Localization;
 
 /// <summary>
 /// The languages the studio speaks and how a browser picks one: the language switch's cookie first, else the signed-in
-/// account's last choice, else the browser's Accept-Language (any Chinese gets Chinese), else English. Only the words change: numbers and dates are formatted the same way for
-/// everyone (the server's culture), so a loss of 0.1234 reads the same in both languages.
+/// account's last choice, else the browser's Accept-Language (any Chinese gets Chinese), else English. Only the words
+/// change: numbers and dates are formatted the same way for everyone (the server's culture), so a loss of 0.1234 reads
+/// the same in both languages.
 /// </summary>
 public static class StudioCultures
 {
