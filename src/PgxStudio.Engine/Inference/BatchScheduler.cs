@@ -202,6 +202,7 @@ public sealed class BatchScheduler : IDisposable
 
     void Decode(List<BatchSequence> batch)
     {
+        using var threads = DecodeThreads.Enter();
         using var scope = NewDisposeScope();
         var device = _model.Device;
         // Row r of the step is slot r: slots are handed out lowest first, so the rows stay few; a free slot's row

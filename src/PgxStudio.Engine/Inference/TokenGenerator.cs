@@ -95,8 +95,11 @@ public sealed class TokenGenerator(CausalLM model)
             var input = tensor(next.Select((id, row) => stopped[row] ? PadId : id).ToArray(), [batch, 1], device: device);
             var pos = last + 1;
             last.copy_(pos);
-            var hidden = model.Hidden(input, pos, AttentionMasks.Causal(keyMask.narrow(1, 0, offset + 1), 1, offset), cache, offset);
-            next = sampler.Next(model.Logits(hidden).squeeze(1), seen);
+            using (DecodeThreads.Enter())
+            {
+                var hidden = model.Hidden(input, pos, AttentionMasks.Causal(keyMask.narrow(1, 0, offset + 1), 1, offset), cache, offset);
+                next = sampler.Next(model.Logits(hidden).squeeze(1), seen);
+            }
         }
         last.Dispose();
     }

@@ -33,7 +33,8 @@ static class ProductTeam
             Exception? failure = null;
             try { body(0); } catch (Exception e) { failure = e; }
             for (int part = 1; part < parts; part++) failure ??= _helpers[part - 1].Join();
-            if (failure is not null) throw new AggregateException(failure);
+            // The part's own exception, as if the caller had run every part itself (as it does when the team is busy).
+            if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
         finally { Gate.Exit(); }
     }

@@ -23,7 +23,7 @@ public static unsafe class SmallBatchLinear
     public static bool Enabled { get; set; } =
         Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Environment.GetEnvironmentVariable("PGX_SMALL_BATCH_LINEAR") != "0";
 
-    /// <summary>Threads that share one product (null: libtorch's intra-op thread count).</summary>
+    /// <summary>Threads that share one product (null: libtorch's intra-op thread count, all of them inside a <see cref="DecodeThreads"/> step).</summary>
     public static int? Threads { get; set; }
 
     public static bool Applies(Tensor x, Tensor weight)
@@ -46,7 +46,7 @@ public static unsafe class SmallBatchLinear
         float* yp = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(y.bytes));
         byte* wp = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(weight.bytes));
         bool bf16 = weight.dtype == ScalarType.BFloat16;
-        int parts = Math.Max(1, Math.Min(Threads ?? get_num_threads(), (int)(n / 64)));
+        int parts = Math.Max(1, Math.Min(Threads ?? DecodeThreads.ProductWidth, (int)(n / 64)));
         long per = (n + parts - 1) / parts;
         per = (per + 3) / 4 * 4;
         ProductTeam.Run(parts, part =>

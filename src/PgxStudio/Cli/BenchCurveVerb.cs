@@ -77,6 +77,7 @@ public static class BenchCurveVerb
         var info = Jobs.WorkerLaunch.ThisProgram(["train", config, .. overrides, $"max_steps={steps}", "logging_steps=1", "save_steps=1000000",
             "plot_loss=false", $"output_dir={output}"]);
         info.Environment[Jobs.WorkerLaunch.SupervisedVariable] = "1"; // JSON-line events, not a progress bar
+        Jobs.WorkerAllocator.Apply(info.Environment); // a training worker's heap, as the studio starts it
         info.RedirectStandardInput = true;
         using var child = Process.Start(info)!;
         var error = child.StandardError.ReadToEndAsync();

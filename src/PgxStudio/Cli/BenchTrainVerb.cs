@@ -115,6 +115,7 @@ public static class BenchTrainVerb
     static CaseResult Child(ParseResult parse, BenchCase c)
     {
         var info = Jobs.WorkerLaunch.ThisProgram(["bench", "train", "--case", c.ToString()]);
+        Jobs.WorkerAllocator.Apply(info.Environment); // a training worker's heap, as the studio starts it
         foreach (var option in new[] { "--shape", "--layers", "--seq", "--batch", "--steps", "--rank" })
             if (parse.GetResult(option) is { } given && given.Tokens.Count > 0)
             {

@@ -21,6 +21,7 @@ public static class WorkerLaunch
         info.Environment[SupervisedVariable] = "1";
         info.Environment["PGX_HOME"] = contentRoot;
         info.Environment["PGX_RUN_ID"] = run.Id.ToString();
+        if (WorkerAllocator.Suits(run.Kind)) WorkerAllocator.Apply(info.Environment);
         return info;
     }
 
@@ -36,7 +37,6 @@ public static class WorkerLaunch
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.UseShellExecute = false;
-        WorkerAllocator.Apply(info.Environment);
         return info;
     }
 

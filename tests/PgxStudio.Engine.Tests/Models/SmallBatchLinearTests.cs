@@ -17,17 +17,17 @@ public class SmallBatchLinearTests
         TorchRuntime.Initialize();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var weight = randn(203, 96, generator: new TorchSharp.torch.Generator(3)).to(dtype); // 203 outputs: blocks of four and a tail
+        var weight = randn(203, 592, generator: new TorchSharp.torch.Generator(3)).to(dtype); // 203 outputs: blocks of four and a tail; 592 wide: two chunks and a part
         var bias = randn(203).to(dtype);
         if (!SmallBatchLinear.Enabled)
         {
             // No AVX-512 here: it must not claim a product it cannot compute; libtorch does them all.
-            Assert.False(SmallBatchLinear.Applies(randn(2, 96).to(dtype), weight));
+            Assert.False(SmallBatchLinear.Applies(randn(2, 592).to(dtype), weight));
             return;
         }
         foreach (int rows in new[] { 1, 3, 4, 7, 16 })
         {
-            var x = randn(rows, 1, 96, generator: new TorchSharp.torch.Generator((ulong)rows)).to(dtype);
+            var x = randn(rows, 1, 592, generator: new TorchSharp.torch.Generator((ulong)rows)).to(dtype);
             Assert.True(SmallBatchLinear.Applies(x, weight));
             var ours = SmallBatchLinear.Forward(x, weight, bias);
             var theirs = nn.functional.linear(x, weight, bias);

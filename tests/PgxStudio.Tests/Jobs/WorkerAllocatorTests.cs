@@ -1,15 +1,24 @@
 using PgxStudio.Jobs;
+using PgxStudio.Persistence;
 using Xunit;
 
 namespace PgxStudio.Tests.Jobs;
 
 public class WorkerAllocatorTests
 {
-    [Fact]
-    public void Every_worker_starts_with_the_heap_on_huge_pages()
+    [Theory]
+    [InlineData(RunKind.Train, true)]
+    [InlineData(RunKind.SelfTest, true)]
+    [InlineData(RunKind.Serve, false)]   // decoding allocates small tensors: huge pages halved its speed
+    [InlineData(RunKind.Predict, false)]
+    [InlineData(RunKind.Export, false)]
+    public void Training_workers_start_with_the_heap_on_huge_pages_and_decoding_workers_do_not(RunKind kind, bool hugePages)
     {
-        var info = WorkerLaunch.ThisProgram(["env"]);
-        Assert.Contains(WorkerAllocator.HugePages, info.Environment[WorkerAllocator.Variable]!.Split(':'));
+        var contentRoot = Directory.CreateTempSubdirectory().FullName;
+        var run = new Run { Id = 7, Kind = kind, Name = "r", Config = "model_name_or_path: m\n", OutputDir = "saves/runs/r" };
+        var info = WorkerLaunch.For(run, contentRoot);
+        info.Environment.TryGetValue(WorkerAllocator.Variable, out var tunables);
+        Assert.Equal(hugePages, (tunables ?? "").Split(':').Contains(WorkerAllocator.HugePages));
     }
 
     [Theory]
