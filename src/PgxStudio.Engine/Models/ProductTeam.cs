@@ -4,10 +4,9 @@ namespace PgxStudio.Engine.Models;
 
 /// <summary>
 /// Threads that share one small product with the thread that asks for it. A decode step runs about eight products a
-/// layer, each a fraction of a millisecond; Parallel.For paid a thread-pool hand-off and wake-up on every one, which
-/// cost more than the work it split (on a 2-core AMD EPYC a 12 MB fp32 product read its weights at 21–25 GB/s through
-/// Parallel.For, 31 GB/s on one thread, 40–60 GB/s with these helpers). So the helpers stay awake, spinning, for a
-/// moment after each part (the next product is usually microseconds away), then sleep until the next one.
+/// layer, each a fraction of a millisecond; Parallel.For queued the parts on the thread pool and woke a worker for
+/// every one of them. These helpers stay awake, spinning, for a moment after each part (the next product is usually
+/// microseconds away), then sleep until the next one.
 /// One caller at a time: a second thread asking while the team is busy does its parts itself.
 /// </summary>
 static class ProductTeam
