@@ -8,7 +8,7 @@ TorchRuntime.UseConfiguration(() => PgxStudio.Hosting.TorchConfiguration.Read(ar
 // without one it is the studio.
 // Signals are the verbs' own business (WorkerConsole, the studio's host): System.CommandLine's handler would turn a
 // graceful stop on SIGTERM into exit code 143, which the studio reads as "killed".
-if (args is ["bench", ..]) BenchBuild.WarnIfUnoptimized();
+if (args is ["bench", ..] && !args.Contains("--case")) BenchBuild.WarnIfUnoptimized(); // a case child: its parent has said it
 try
 {
     return await Verbs.Root().Parse(Verbs.IsVerbInvocation(args) ? args : ["studio", .. args])
