@@ -5,13 +5,14 @@ namespace PgxStudio.Engine.Models;
 /// <summary>
 /// The threads of one decode step: libtorch's operations run on the calling thread alone and the decode-step product
 /// (<see cref="SmallBatchLinear"/>) splits over all of them with its own helpers. Both at once fought for the cores:
-/// libtorch's OpenMP workers spin after every small operation, and on a 2-core machine the spinning worker took the
-/// core the product's helper was waiting for. In one build, three rounds each on a 2-core AMD EPYC (bf16 Qwen3-0.6B),
-/// batch 1 decoded 13–15 tokens/s with this and 11–12 without, batch 16 59–78 and 47–52 (PGX_DECODE_THREADS=0 turns
-/// it off to compare). Per thread: it changes nothing for other threads.
+/// libtorch's OpenMP workers spin after every small operation, and on a 2-core machine a spinning worker can take the
+/// core the product's helper waits for. Served (bf16 Qwen3-0.6B, 2-core AMD EPYC, two rounds each), parallel 8 gave
+/// 37.3 and 39.4 output tokens/s with this against 35.2 and 37.5 without; `pgx bench decode` alone shows no difference
+/// beyond noise (PGX_DECODE_THREADS=0 turns it off to compare). Per thread: it changes nothing for other threads.
 /// </summary>
 public readonly struct DecodeThreads : IDisposable
 {
+    static readonly bool Enabled = Environment.GetEnvironmentVariable("PGX_DECODE_THREADS") != "0";
     [ThreadStatic] static int _width;
     readonly int _restore;
 
@@ -23,7 +24,7 @@ public readonly struct DecodeThreads : IDisposable
     public static DecodeThreads Enter()
     {
         int threads = get_num_threads();
-        if (threads <= 1 || !SmallBatchLinear.Enabled || _width != 0 || Environment.GetEnvironmentVariable("PGX_DECODE_THREADS") == "0") return default;
+        if (threads <= 1 || !Enabled || !SmallBatchLinear.Enabled || _width != 0) return default;
         _width = threads;
         set_num_threads(1);
         return new DecodeThreads(threads);

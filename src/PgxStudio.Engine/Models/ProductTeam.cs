@@ -41,9 +41,10 @@ static class ProductTeam
     sealed class Helper
     {
         const int Idle = 0, Posted = 1, Done = 2;
-        readonly SemaphoreSlim _wake = new(0);
+        // Set with every part; a helper that wakes to a stale signal finds no part posted and waits again.
+        readonly ManualResetEventSlim _posted = new(false, spinCount: 0);
         Action<int>? _body;
-        int _part, _state, _asleep;
+        int _part, _state;
         Exception? _failure;
 
         public Helper() => new Thread(Loop) { IsBackground = true, Name = "pgx product helper" }.Start();
@@ -53,8 +54,8 @@ static class ProductTeam
             _body = body;
             _part = part;
             _failure = null;
-            Interlocked.Exchange(ref _state, Posted); // a full fence: the helper sees the body before the state
-            if (Interlocked.CompareExchange(ref _asleep, 0, 1) == 1) _wake.Release();
+            Volatile.Write(ref _state, Posted); // a release: the helper sees the body before the state
+            _posted.Set();
         }
 
         public Exception? Join()
@@ -74,10 +75,8 @@ static class ProductTeam
                 {
                     Thread.SpinWait(10);
                     if (Stopwatch.GetTimestamp() < until) continue;
-                    Interlocked.Exchange(ref _asleep, 1);
-                    // Checked again after saying so: a part posted in between is seen here or wakes the semaphore.
-                    if (Volatile.Read(ref _state) != Posted) _wake.Wait();
-                    else if (Interlocked.CompareExchange(ref _asleep, 0, 1) == 0) _wake.Wait(); // its Release is coming: take it
+                    _posted.Wait();
+                    _posted.Reset(); // the state is read again after this, so a part posted meanwhile is not missed
                     until = Stopwatch.GetTimestamp() + SpinTicks;
                 }
                 try { _body!(_part); } catch (Exception e) { _failure = e; }
