@@ -42,9 +42,10 @@ public static class TrainVerb
                 ? TerminalProgress.Run(observer => new Trainer(loaded.Arguments, observer).Run(console.StopRequested))
                 : new Trainer(loaded.Arguments, TrainingObservers.From(p =>
                 {
-                    console.Emit(ToEvent(p));
-                    // The same progress as lines for the run's log, which the events alone leave empty.
+                    // The same progress as lines for the run's log, which the events alone leave empty. The line goes
+                    // first: a worker killed between the two still has a log line for every step the run page shows.
                     if (TrainingLogLine.Of(p) is { } line) console.Emit(new WorkerEvent { Event = WorkerEvent.Names.Log, Message = line });
+                    console.Emit(ToEvent(p));
                 })).Run(console.StopRequested);
             return outcome == Trainer.Outcome.Stopped ? WorkerExitCodes.Cancelled : WorkerExitCodes.Succeeded;
         }

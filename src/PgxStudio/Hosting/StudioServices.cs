@@ -16,14 +16,34 @@ namespace PgxStudio.Hosting;
 /// </summary>
 public static class StudioServices
 {
+    static HangfireLogs LogMember(IServiceProvider provider)
+    {
+        provider.GetRequiredService<HangfireLogMembership>();
+        return HangfireLogs.Shared;
+    }
+
+    /// <summary>This host's place in <see cref="HangfireLogs"/>, left when the container is disposed.</summary>
+    sealed class HangfireLogMembership(IDisposable membership) : IDisposable
+    {
+        public void Dispose() => membership.Dispose();
+    }
+
     public static IServiceCollection AddStudioCore(this IServiceCollection services, StudioPaths paths)
     {
         services.AddDbContextFactory<StudioDbContext>(o => o.UseSqlite($"Data Source={paths.Database}"));
-        services.AddHangfire(config => config
+        // Hangfire's storage and log provider are process-wide statics, bound to whichever host configured last. A
+        // process can hold several studios (the tests do): each host keeps its own storage, registered before
+        // AddHangfire so that its servers, client and dashboard use it, and HangfireLogs keeps logging working for
+        // every live host.
+        services.AddSingleton<JobStorage>(_ => new SQLiteStorage(paths.QueueDatabase,
+            new SQLiteStorageOptions { InvisibilityTimeout = StudioHost.JobInvisibilityTimeout, QueuePollInterval = TimeSpan.FromSeconds(1) }));
+        services.AddSingleton(provider => new HangfireLogMembership(HangfireLogs.Join(provider.GetRequiredService<ILoggerFactory>())));
+        services.AddHangfire((provider, config) => config
+            .UseLogProvider(LogMember(provider))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseSQLiteStorage(paths.QueueDatabase, new SQLiteStorageOptions { InvisibilityTimeout = StudioHost.JobInvisibilityTimeout, QueuePollInterval = TimeSpan.FromSeconds(1) }));
+            .UseStorage(provider.GetRequiredService<JobStorage>()));
         services.AddLocalization(); // resources next to their type: Localization/Strings.resx, Strings.zh-CN.resx
         services.AddScoped<Localization.PageStrings>(); // per circuit: live updates render in the browser's language
         services.AddTransient<MudBlazor.MudLocalizer, Localization.MudWords>(); // MudBlazor's own labels in that language too
