@@ -81,6 +81,13 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         return down_proj.forward(nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The block when only its output's gradient is wanted: down_proj feeds nothing else.</summary>
+    public Tensor ForGradientOnly(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return down_proj.ForGradientOnly(nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x)).MoveToOuterDisposeScope();
+    }
 }
 
 /// <summary>One pre-norm transformer block.</summary>
@@ -106,5 +113,16 @@ public sealed class DecoderLayer : nn.Module
         using var scope = NewDisposeScope();
         var h = x + self_attn.Forward(input_layernorm.forward(x), cos, sin, mask, cache, _index, offset);
         return (h + mlp.forward(post_attention_layernorm.forward(h))).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The layer recomputed for the checkpointed backward: the output's values are never read, only differentiated,
+    /// so the MLP's last product is skipped (<see cref="Mlp.ForGradientOnly"/>); its gradients equal Forward's.
+    /// </summary>
+    public Tensor Recompute(Tensor x, Tensor cos, Tensor sin, Tensor mask)
+    {
+        using var scope = NewDisposeScope();
+        var h = x + self_attn.Forward(input_layernorm.forward(x), cos, sin, mask, null, _index, 0);
+        return (h + mlp.ForGradientOnly(post_attention_layernorm.forward(h))).MoveToOuterDisposeScope();
     }
 }

@@ -67,6 +67,34 @@ public class Projection : nn.Module<Tensor, Tensor>
         var y = _quantized is not null
             ? QuantizedLinear.Apply(x, _quantized, bias is null ? null : Precision.Cast(bias, x.dtype))
             : Linear(x, Precision.Cast(weight!, x.dtype), bias is null ? null : Precision.Cast(bias, x.dtype));
+        return WithLora(x, y);
+    }
+
+    /// <summary>
+    /// This projection where only gradients will be read from its output, never its values (a checkpointed layer's
+    /// recompute): a frozen base skips its product (<see cref="GradientOnlyLinear"/>); LoRA runs as in forward.
+    /// </summary>
+    public Tensor ForGradientOnly(Tensor x)
+    {
+        bool frozen = (weight is null or { requires_grad: false }) && (bias is null or { requires_grad: false });
+        return frozen ? WithLora(x, GradientOnlyLinear.Apply(x, this)) : forward(x);
+    }
+
+    /// <summary>The gradient of x·Wᵀ with respect to x, for the frozen base W.</summary>
+    internal Tensor InputGradient(Tensor gradOutput, ScalarType dtype)
+    {
+        if (_quantized is not null)
+        {
+            using var dequantized = _quantized.Dequantize(dtype);
+            return gradOutput.matmul(dequantized);
+        }
+        var w = Precision.Cast(weight!, dtype);
+        try { return gradOutput.matmul(w); }
+        finally { if (!ReferenceEquals(w, weight)) w.Dispose(); }
+    }
+
+    Tensor WithLora(Tensor x, Tensor y)
+    {
         if (_loraA is null) return y;
         using var scope = NewDisposeScope();
         var input = _loraDropout is not null && training ? _loraDropout.forward(x) : x;

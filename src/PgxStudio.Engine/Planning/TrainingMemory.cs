@@ -46,7 +46,8 @@ public static class TrainingMemory
         long trainable = loraParameters + trainableBase;
 
         long tokens = (long)args.PerDeviceTrainBatchSize * args.CutoffLen;
-        long perLayer = LayerActivations(c, args, e, tokens, cpu: device.type != TorchSharp.DeviceType.CUDA);
+        bool cpu = device.type != TorchSharp.DeviceType.CUDA;
+        long perLayer = LayerActivations(c, args, e, tokens, cpu);
         long boundaries = (long)c.NumLayers * tokens * c.HiddenSize * e;
         long activations = args.DisableGradientCheckpointing ? c.NumLayers * perLayer : boundaries + perLayer;
         int chunk = ChunkedNextTokenLoss.ChunkFor(c.VocabSize);
@@ -60,6 +61,9 @@ public static class TrainingMemory
         // chunk before it is added to the weight's (a tied embedding's is the vocabulary's size), and AdamW's update.
         long largestTrainable = parameters.Where(p => trains.Contains(p.Name)).Select(p => p.Elements).DefaultIfEmpty(0).Max();
         long update = 2 * largestTrainable * 4;
+        // On the CPU the checkpointed backward lets glibc's heap keep freed pages until they pass half a layer's
+        // activations (Training/LayerTrims.cs); CUDA's caching allocator is its own story (docs/memory-plan.md).
+        long heapKept = cpu && !args.DisableGradientCheckpointing ? perLayer / 2 : 0;
         return
         [
             new("weights", weights, WeightsDetail(parameters.Sum(p => p.Elements), quantization, dtype, trainableBase)),
@@ -70,9 +74,7 @@ public static class TrainingMemory
                 ? new Sentence("every layer's saved activations for {0:N0} tokens (gradient checkpointing off)", tokens)
                 : new Sentence("one input per layer plus one layer recomputed, for {0:N0} tokens (gradient checkpointing)", tokens)),
             new("logits chunk", logits, new Sentence("{0:N0} positions × {1:N0} vocabulary at a time", Math.Min(chunk, tokens), c.VocabSize)),
-            new("workspace", runtime + dequantized + update, quantization is not null
-                ? new Sentence("runtime and libraries, and a projection dequantized for its matmul")
-                : update > 0 ? new Sentence("runtime and libraries, and two fp32 copies of the largest trained matrix while it updates") : new Sentence("runtime and libraries")),
+            new("workspace", runtime + dequantized + update + heapKept, WorkspaceDetail(quantization is not null, update > 0, heapKept > 0)),
         ];
     }
 
@@ -99,6 +101,16 @@ public static class TrainingMemory
         if (cpu) perToken += ScoreCopies * e * c.NumHeads * (double)args.CutoffLen;
         return (long)(perToken * tokens);
     }
+
+    static Sentence WorkspaceDetail(bool dequantizes, bool updatesMatrix, bool keepsHeap) => (dequantizes, updatesMatrix, keepsHeap) switch
+    {
+        (true, _, false) => new Sentence("runtime and libraries, and a projection dequantized for its matmul"),
+        (true, _, true) => new Sentence("runtime and libraries, a projection dequantized for its matmul, and freed pages the heap keeps between two trims"),
+        (false, true, false) => new Sentence("runtime and libraries, and two fp32 copies of the largest trained matrix while it updates"),
+        (false, true, true) => new Sentence("runtime and libraries, two fp32 copies of the largest trained matrix while it updates, and freed pages the heap keeps between two trims"),
+        (false, false, true) => new Sentence("runtime and libraries, and freed pages the heap keeps between two trims"),
+        _ => new Sentence("runtime and libraries"),
+    };
 
     static Sentence WeightsDetail(long count, QuantizationSettings? quantization, ScalarType dtype, long master) =>
         quantization is not null ? new Sentence("{0:N0} parameters, projections {1}, the rest in {2}", count, quantization.Describe(), dtype.ToString())

@@ -58,10 +58,11 @@ public sealed class TrainingStep(CausalLM model, bool checkpointing, int lossChu
                 h = layers[i].Forward(h, cos, sin, mask, null, 0);
             }
         }
-        // Checkpointing trades time for memory, and on the CPU glibc's heap would keep what each layer freed (2 GB
-        // over the plan at 28 layers × 1,024 tokens, fp32): the pages go back after the forward and after each layer's
-        // backward. The next layer faults them in again, which huge pages (WorkerAllocator) make cheap.
+        // Checkpointing trades time for memory, and on the CPU glibc's heap would keep what the layers freed (2 GB
+        // over the plan at 28 layers × 1,024 tokens, fp32): the pages go back after the forward, and during the
+        // backward as LayerTrims decides.
         FreedMemory.Trim();
+        var trims = new LayerTrims();
 
         var top = h.requires_grad_(true);
         double loss = ChunkedNextTokenLoss.Backward(model.model.norm.forward(top), model.HeadWeight, labels, scale, _chunk);
@@ -76,13 +77,13 @@ public sealed class TrainingStep(CausalLM model, bool checkpointing, int lossChu
             {
                 var input = inputs[i].requires_grad_(true);
                 Reseed(step, micro, i);
-                layers[i].Forward(input, cos, sin, mask, null, 0).backward([gradient]);
+                layers[i].Recompute(input, cos, sin, mask).backward([gradient]);
                 below = i > lowest || embeddingTrains ? input.grad?.DetachFromDisposeScope() : null;
             }
             gradient.Dispose();
             inputs[i].Dispose();
             gradient = below;
-            FreedMemory.Trim();
+            trims.AfterLayer();
         }
         if (gradient is not null)
         {

@@ -2,6 +2,7 @@ using PgxStudio.Engine.Data;
 using PgxStudio.Engine.Models;
 using PgxStudio.Engine.Native;
 using PgxStudio.Engine.Peft;
+using PgxStudio.Engine.Quantization;
 using PgxStudio.Engine.Tests.Models;
 using PgxStudio.Engine.Training;
 using static TorchSharp.torch;
@@ -17,7 +18,7 @@ public class TrainingStepTests
 {
     public static TheoryData<string, string> Cases => new()
     {
-        { "qwen3", "lora" }, { "qwen3", "full" }, { "qwen3", "freeze" }, { "llama3", "lora" }, { "llama3", "full" },
+        { "qwen3", "lora" }, { "qwen3", "full" }, { "qwen3", "freeze" }, { "llama3", "lora" }, { "llama3", "full" }, { "qwen3", "qlora" },
     };
 
     [Theory]
@@ -104,11 +105,13 @@ public class TrainingStepTests
         var config = family == "qwen3" ? ModelFixtures.Qwen3() : ModelFixtures.Llama3();
         var dir = ModelFixtures.Write(config, seed: 17);
         // Full fine-tuning keeps fp32 master weights whatever the compute dtype, as the trainer stores them.
-        using var model = CausalLM.Load(dir, _ => new WeightStorage(dtype, method == "full" && dtype != ScalarType.Float32 ? _ => true : null), CPU);
+        // QLoRA: the base's projections 4-bit (nf4, double quantization); the recomputed layer dequantizes them again.
+        using var model = CausalLM.Load(dir, _ => new WeightStorage(dtype, method == "full" && dtype != ScalarType.Float32 ? _ => true : null,
+            Quantization: method == "qlora" ? QuantizationSettings.FourBit() : null), CPU);
         foreach (var p in model.parameters()) p.requires_grad = false;
         switch (method)
         {
-            case "lora":
+            case "lora" or "qlora":
                 LoraAdapter.Attach(model, new LoraSettings(4, 8, dropout, LoraSettings.AllLinear), 1);
                 using (no_grad())
                     foreach (var (_, p) in model.named_parameters().Where(p => p.name.EndsWith("lora_B.weight")))
