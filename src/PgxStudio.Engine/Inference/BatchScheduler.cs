@@ -170,24 +170,19 @@ public sealed class BatchScheduler : IDisposable
         var device = _model.Device;
         int rows = batch.Count, longest = batch.Max(s => s.Prompt.Count);
         var ids = new long[rows * longest];
-        var real = new long[rows * longest];
         var last = new long[rows];
         for (int r = 0; r < rows; r++)
         {
             var prompt = batch[r].Prompt;
-            for (int i = 0; i < prompt.Count; i++)
-            {
-                ids[r * longest + i] = prompt[i];
-                real[r * longest + i] = 1;
-            }
+            for (int i = 0; i < prompt.Count; i++) ids[r * longest + i] = prompt[i];
             last[r] = prompt.Count - 1;
         }
         // Right padding: every prompt starts at position 0 of its slot; padding sits after the real tokens, where
-        // the causal mask already keeps it out of their sight.
-        var keyMask = tensor(real, [rows, longest], device: device);
+        // the causal mask already keeps it out of their sight. So the kernel's own causal mask (no mask tensor) is
+        // exact for every real token; what the padding's positions compute is never read (decode masks them out).
         var positions = arange(longest, dtype: ScalarType.Int64, device: device).unsqueeze(0).expand(rows, -1);
         _cache.PlanPrefill(tensor(batch.Select(s => (long)s.Slot).ToArray(), device: device));
-        var hidden = _model.Hidden(tensor(ids, [rows, longest], device: device), positions, AttentionMasks.Causal(keyMask, longest, 0), _cache, 0);
+        var hidden = _model.Hidden(tensor(ids, [rows, longest], device: device), positions, mask: null, _cache, 0);
         var index = tensor(last, device: device).view(rows, 1, 1).expand(rows, 1, hidden.shape[2]);
         var logits = _model.Logits(hidden.gather(1, index)).squeeze(1);
         var chosen = Sample(logits, batch);

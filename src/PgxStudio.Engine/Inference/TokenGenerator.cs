@@ -68,7 +68,7 @@ public sealed class TokenGenerator(CausalLM model)
             var input = tensor(ids, [batch, longest], device: device);
             var prefillMask = keyMask.narrow(1, 0, longest);
             positions = AttentionMasks.Positions(prefillMask).MoveToOuterDisposeScope();
-            var hidden = model.Hidden(input, positions, AttentionMasks.Causal(prefillMask, longest, 0), cache, 0);
+            var hidden = model.Hidden(input, positions, AttentionMasks.CausalUnlessUnpadded(prefillMask), cache, 0);
             next = sampler.Next(model.Logits(hidden.narrow(1, longest - 1, 1)).squeeze(1), seen);
         }
         var last = positions.narrow(1, longest - 1, 1).clone();

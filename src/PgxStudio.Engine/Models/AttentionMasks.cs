@@ -13,6 +13,13 @@ public static class AttentionMasks
     }
 
     /// <summary>
+    /// The mask for a whole padded batch with no cache, or null when no row has padding: attention then uses the
+    /// kernel's own causal mask, which is cheaper (<see cref="Attention"/>).
+    /// </summary>
+    public static Tensor? CausalUnlessUnpadded(Tensor attentionMask) =>
+        attentionMask.all().item<bool>() ? null : Causal(attentionMask, attentionMask.shape[1], 0);
+
+    /// <summary>
     /// Boolean [batch, 1, queries, keys]: query i (at absolute position offset+i) sees key j when j ≤ offset+i and
     /// key j is not padding. Every query also sees itself, so padded rows never become all-masked (NaN).
     /// </summary>

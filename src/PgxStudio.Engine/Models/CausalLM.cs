@@ -49,7 +49,7 @@ public sealed class CausalLM : nn.Module
     }
 
     /// <summary>Hidden states after the final norm, [batch, seq, hidden].</summary>
-    public Tensor Hidden(Tensor inputIds, Tensor positions, Tensor mask, KvCache? cache = null, int offset = 0)
+    public Tensor Hidden(Tensor inputIds, Tensor positions, Tensor? mask, KvCache? cache = null, int offset = 0)
     {
         using var scope = NewDisposeScope();
         var (cos, sin) = Rotary(positions);
@@ -86,8 +86,7 @@ public sealed class CausalLM : nn.Module
         using var scope = NewDisposeScope();
         attentionMask ??= ones_like(inputIds);
         var positions = AttentionMasks.Positions(attentionMask);
-        var mask = AttentionMasks.Causal(attentionMask, attentionMask.shape[1], 0);
-        return Hidden(inputIds, positions, mask).MoveToOuterDisposeScope();
+        return Hidden(inputIds, positions, AttentionMasks.CausalUnlessUnpadded(attentionMask)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Every parameter by its Hugging Face key, as a checkpoint stores them.</summary>

@@ -27,8 +27,11 @@ public sealed class Attention : nn.Module
         RegisterComponents();
     }
 
-    /// <param name="mask">Boolean [batch, 1, seq, total], true where a query may attend to a key.</param>
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor mask, KvCache? cache, int layer, int offset)
+    /// <param name="mask">
+    /// Boolean [batch, 1, seq, total], true where a query may attend to a key; null when every token is real and there
+    /// is no cache (<see cref="AttentionMasks.CausalUnlessUnpadded"/>).
+    /// </param>
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int layer, int offset)
     {
         using var scope = NewDisposeScope();
         long b = x.shape[0], s = x.shape[1];
@@ -44,10 +47,25 @@ public sealed class Attention : nn.Module
         k = RotaryEmbedding.Apply(k.transpose(1, 2), cos, sin);
         if (cache is not null) (k, v) = cache.Append(layer, offset, k, v);
         int groups = _config.NumHeads / _config.NumKeyValueHeads;
-        var attended = groups == 1
-            ? nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, false)
+        var attended = mask is null ? Causal(q, k, v, groups)
+            : groups == 1 ? nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, false)
             : Grouped(q, k, v, mask, groups);
         return o_proj.forward(attended.transpose(1, 2).reshape(b, s, -1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Every token real and no cache (training on unpadded rows): the kernel's own causal mask, with which libtorch's
+    /// fused CPU kernel skips the keys above the diagonal and keeps no probabilities. It needs one key/value head per
+    /// query head, so grouped keys and values are repeated (query head h = kv·G + g).
+    /// </summary>
+    static Tensor Causal(Tensor q, Tensor k, Tensor v, int groups)
+    {
+        if (groups > 1)
+        {
+            k = k.repeat_interleave(groups, 1);
+            v = v.repeat_interleave(groups, 1);
+        }
+        return nn.functional.scaled_dot_product_attention(q, k, v, null, 0.0, true);
     }
 
     /// <summary>
@@ -108,7 +126,7 @@ public sealed class DecoderLayer : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor mask, KvCache? cache, int offset)
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int offset)
     {
         using var scope = NewDisposeScope();
         var h = x + self_attn.Forward(input_layernorm.forward(x), cos, sin, mask, cache, _index, offset);
@@ -119,7 +137,7 @@ public sealed class DecoderLayer : nn.Module
     /// The layer recomputed for the checkpointed backward: the output's values are never read, only differentiated,
     /// so the MLP's last product is skipped (<see cref="Mlp.ForGradientOnly"/>); its gradients equal Forward's.
     /// </summary>
-    public Tensor Recompute(Tensor x, Tensor cos, Tensor sin, Tensor mask)
+    public Tensor Recompute(Tensor x, Tensor cos, Tensor sin, Tensor? mask)
     {
         using var scope = NewDisposeScope();
         var h = x + self_attn.Forward(input_layernorm.forward(x), cos, sin, mask, null, _index, 0);

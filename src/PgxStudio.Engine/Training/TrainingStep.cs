@@ -43,7 +43,7 @@ public sealed class TrainingStep(CausalLM model, bool checkpointing, int lossChu
     double Checkpointed(Tensor inputIds, Tensor attentionMask, Tensor labels, double scale, int step, int micro)
     {
         var positions = AttentionMasks.Positions(attentionMask);
-        var mask = AttentionMasks.Causal(attentionMask, attentionMask.shape[1], 0);
+        var mask = AttentionMasks.CausalUnlessUnpadded(attentionMask);
         var (cos, sin) = model.Rotary(positions);
         var layers = model.model.layers;
         var inputs = new Tensor[layers.Count];

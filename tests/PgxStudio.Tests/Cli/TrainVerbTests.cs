@@ -139,7 +139,10 @@ public class TrainVerbTests
         var resumed = Path.Combine(root, "saves", "resumed");
         CopyFolder(Path.Combine(root, "saves", "straight", "checkpoint-8"), Path.Combine(resumed, "checkpoint-8"));
         var events = Train(root, example, [.. common, "output_dir=saves/resumed", "resume_from_checkpoint=true"]);
-        Assert.Equal("resumed from checkpoint-8", events[0].GetProperty("message").GetString());
+        // Each progress event follows its line for the run's log; the first event proper is the start.
+        var started = events.First(e => e.GetProperty("event").GetString() != "log");
+        Assert.Equal("started", started.GetProperty("event").GetString());
+        Assert.Equal("resumed from checkpoint-8", started.GetProperty("message").GetString());
         var later = Losses(events);
         Assert.Equal(8, later.Length);
         for (int i = 0; i < 8; i++) Assert.Equal(straight[8 + i], later[i], 3);
