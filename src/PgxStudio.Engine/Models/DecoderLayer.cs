@@ -28,8 +28,9 @@ public sealed class Attention : nn.Module
     }
 
     /// <param name="mask">
-    /// Boolean [batch, 1, seq, total], true where a query may attend to a key; null when every token is real and there
-    /// is no cache (<see cref="AttentionMasks.CausalUnlessUnpadded"/>).
+    /// Boolean [batch, 1, seq, total], true where a query may attend to a key; null for plain causal attention over
+    /// this call's own tokens: no padding before a real token, and no earlier keys (no cache, or an empty one at
+    /// offset 0). See <see cref="AttentionMasks.CausalUnlessUnpadded"/> and the serving scheduler's prefill.
     /// </param>
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int layer, int offset)
     {
@@ -54,8 +55,8 @@ public sealed class Attention : nn.Module
     }
 
     /// <summary>
-    /// Every token real and no cache (training on unpadded rows): the kernel's own causal mask, with which libtorch's
-    /// fused CPU kernel skips the keys above the diagonal and keeps no probabilities. It needs one key/value head per
+    /// Plain causal attention (unpadded training rows, a right-padded prefill): the kernel's own causal mask, with which
+    /// libtorch skips the keys above the diagonal instead of reading a mask for them. It needs one key/value head per
     /// query head, so grouped keys and values are repeated (query head h = kv·G + g).
     /// </summary>
     static Tensor Causal(Tensor q, Tensor k, Tensor v, int groups)
