@@ -83,11 +83,7 @@ public class Projection : nn.Module<Tensor, Tensor>
     /// <summary>The gradient of x·Wᵀ with respect to x, for the frozen base W.</summary>
     internal Tensor InputGradient(Tensor gradOutput, ScalarType dtype)
     {
-        if (_quantized is not null)
-        {
-            using var dequantized = _quantized.Dequantize(dtype);
-            return gradOutput.matmul(dequantized);
-        }
+        if (_quantized is not null) return QuantizedLinear.InputGradient(gradOutput, _quantized, dtype);
         var w = Precision.Cast(weight!, dtype);
         try { return gradOutput.matmul(w); }
         finally { if (!ReferenceEquals(w, weight)) w.Dispose(); }

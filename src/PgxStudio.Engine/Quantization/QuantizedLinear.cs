@@ -40,8 +40,14 @@ public sealed class QuantizedLinear : SingleTensorFunction<QuantizedLinear>
     {
         var weight = (QuantizedWeight)ctx.get_data("weight");
         var dtype = (ScalarType)ctx.get_data("dtype");
-        using var w = weight.Dequantize(dtype);
         // One gradient per argument of apply: x's, and none for the quantized weight (frozen, not a tensor).
-        return [gradOutput.to(dtype).matmul(w), null!];
+        return [InputGradient(gradOutput.to(dtype), weight, dtype), null!];
+    }
+
+    /// <summary>The gradient of x·Wᵀ with respect to x: g·W, with W dequantized for the call and dropped after it.</summary>
+    public static Tensor InputGradient(Tensor gradOutput, QuantizedWeight weight, ScalarType dtype)
+    {
+        using var w = weight.Dequantize(dtype);
+        return gradOutput.matmul(w);
     }
 }

@@ -17,20 +17,27 @@ public sealed class HangfireLogs : ILogProvider
 
     HangfireLogs() { }
 
-    /// <summary>Routes Hangfire's lines to this factory until the returned membership is disposed.</summary>
-    public static IDisposable Join(ILoggerFactory factory)
-    {
-        lock (Gate) Alive.Add(factory);
-        return new Membership(factory);
-    }
-
     public ILog GetLogger(string name) => new Log(name);
 
     static ILoggerFactory? Newest() { lock (Gate) return Alive.Count == 0 ? null : Alive[^1]; }
 
-    sealed class Membership(ILoggerFactory factory) : IDisposable
+    /// <summary>
+    /// One host's place: a singleton of the host's container, so its factory receives Hangfire's lines from when the
+    /// host configures Hangfire until the container is disposed.
+    /// </summary>
+    public sealed class Membership : IDisposable
     {
-        public void Dispose() { lock (Gate) Alive.Remove(factory); }
+        readonly ILoggerFactory _factory;
+
+        public Membership(ILoggerFactory factory)
+        {
+            _factory = factory;
+            lock (Gate) Alive.Add(factory);
+        }
+
+        public HangfireLogs Provider => Shared;
+
+        public void Dispose() { lock (Gate) Alive.Remove(_factory); }
     }
 
     sealed class Log(string name) : ILog

@@ -16,18 +16,6 @@ namespace PgxStudio.Hosting;
 /// </summary>
 public static class StudioServices
 {
-    static HangfireLogs LogMember(IServiceProvider provider)
-    {
-        provider.GetRequiredService<HangfireLogMembership>();
-        return HangfireLogs.Shared;
-    }
-
-    /// <summary>This host's place in <see cref="HangfireLogs"/>, left when the container is disposed.</summary>
-    sealed class HangfireLogMembership(IDisposable membership) : IDisposable
-    {
-        public void Dispose() => membership.Dispose();
-    }
-
     public static IServiceCollection AddStudioCore(this IServiceCollection services, StudioPaths paths)
     {
         services.AddDbContextFactory<StudioDbContext>(o => o.UseSqlite($"Data Source={paths.Database}"));
@@ -37,9 +25,9 @@ public static class StudioServices
         // every live host.
         services.AddSingleton<JobStorage>(_ => new SQLiteStorage(paths.QueueDatabase,
             new SQLiteStorageOptions { InvisibilityTimeout = StudioHost.JobInvisibilityTimeout, QueuePollInterval = TimeSpan.FromSeconds(1) }));
-        services.AddSingleton(provider => new HangfireLogMembership(HangfireLogs.Join(provider.GetRequiredService<ILoggerFactory>())));
+        services.AddSingleton<HangfireLogs.Membership>();
         services.AddHangfire((provider, config) => config
-            .UseLogProvider(LogMember(provider))
+            .UseLogProvider(provider.GetRequiredService<HangfireLogs.Membership>().Provider)
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
