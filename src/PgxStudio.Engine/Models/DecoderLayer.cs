@@ -48,9 +48,9 @@ public sealed class Attention : nn.Module
         k = RotaryEmbedding.Apply(k.transpose(1, 2), cos, sin);
         if (cache is not null) (k, v) = cache.Append(layer, offset, k, v);
         int groups = _config.NumHeads / _config.NumKeyValueHeads;
-        var attended = mask is null ? Causal(q, k, v, groups)
+        var attended = cache?.Attend(layer, q) ?? (mask is null ? Causal(q, k, v, groups)
             : groups == 1 ? nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, false)
-            : Grouped(q, k, v, mask, groups);
+            : Grouped(q, k, v, mask, groups));
         return o_proj.forward(attended.transpose(1, 2).reshape(b, s, -1)).MoveToOuterDisposeScope();
     }
 

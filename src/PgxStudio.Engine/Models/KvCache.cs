@@ -55,6 +55,12 @@ public class KvCache : IDisposable
         return (_keys[layer].narrow(2, 0, offset + s), _values[layer].narrow(2, 0, offset + s));
     }
 
+    /// <summary>
+    /// Attention for this layer straight from the cache, or null when the caller should attend over what
+    /// <see cref="Append"/> returned (with its mask). Called right after <see cref="Append"/> for the same layer.
+    /// </summary>
+    public virtual Tensor? Attend(int layer, Tensor query) => null;
+
     public virtual void Dispose()
     {
         foreach (var t in _keys.Concat(_values)) t.Dispose();

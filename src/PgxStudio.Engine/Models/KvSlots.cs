@@ -15,7 +15,7 @@ public sealed class KvSlots : KvCache
     readonly Tensor[] _keys;
     readonly Tensor[] _values;
     Tensor? _prefillSlots;
-    (int Rows, TensorIndex[] Index, int ReadLength)? _decode;
+    (int Rows, TensorIndex[] Index, int ReadLength, int[] Lengths)? _decode;
 
     public KvSlots(ModelConfig config, int slots, int capacity, ScalarType dtype, Device device) : base(capacity)
     {
@@ -61,7 +61,9 @@ public sealed class KvSlots : KvCache
         if (readLength > Capacity) throw new ArgumentOutOfRangeException(nameof(readLength), $"{readLength} positions but slots of {Capacity}.");
         _prefillSlots = null;
         var slotIndex = arange(rows, dtype: ScalarType.Int64, device: positions.device);
-        _decode = (rows, [TensorIndex.Tensor(slotIndex), TensorIndex.Colon, TensorIndex.Tensor(positions)], readLength);
+        // Row r attends to its own positions 0…positions[r], whatever the longest row reads.
+        var lengths = positions.device_type == TorchSharp.DeviceType.CPU ? positions.contiguous().data<long>().Select(p => (int)p + 1).ToArray() : [];
+        _decode = (rows, [TensorIndex.Tensor(slotIndex), TensorIndex.Colon, TensorIndex.Tensor(positions)], readLength, lengths);
     }
 
     public override (Tensor Keys, Tensor Values) Append(int layer, int offset, Tensor keys, Tensor values)
@@ -82,6 +84,12 @@ public sealed class KvSlots : KvCache
         return (_keys[layer].narrow(0, 0, step.Rows).narrow(2, 0, step.ReadLength),
                 _values[layer].narrow(0, 0, step.Rows).narrow(2, 0, step.ReadLength));
     }
+
+    /// <summary>A decode step on the CPU attends in place, each row over its own length (<see cref="DecodeAttention"/>).</summary>
+    public override Tensor? Attend(int layer, Tensor query) =>
+        _decode is { } step && step.Lengths.Length == step.Rows && DecodeAttention.Applies(query, _keys[layer])
+            ? DecodeAttention.Forward(query, _keys[layer], _values[layer], step.Lengths)
+            : null;
 
     public override void Dispose()
     {

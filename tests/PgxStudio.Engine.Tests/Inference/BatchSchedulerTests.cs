@@ -141,14 +141,12 @@ public class BatchSchedulerTests
     public async Task Requests_beyond_the_slots_wait_in_line_and_all_finish()
     {
         using var model = CausalLM.Load(ModelDir.Value, ScalarType.Float32, CPU);
-        using var scheduler = new BatchScheduler(model, new BatchLimits { MaxNumSeqs = 2, MaxModelLen = 256 });
+        using var scheduler = new BatchScheduler(model, new BatchLimits { MaxNumSeqs = 2, MaxModelLen = 256 }, start: false);
+        // Read on the scheduler's own thread after each forward: what it last published, however fast the steps run.
         var sawWaiting = false;
+        scheduler.StepTokens = _ => sawWaiting |= scheduler.Load.Waiting > 0;
         var all = Task.WhenAll(EightPrompts().Take(5).Select(p => Collect(scheduler.GenerateAsync(p, Greedy))));
-        while (!all.IsCompleted)
-        {
-            sawWaiting |= scheduler.Load.Waiting > 0;
-            await Task.WhenAny(all, Task.Delay(2));
-        }
+        scheduler.Start();
         Assert.All(await all, tokens => Assert.Equal(Greedy.MaxNewTokens, tokens.Count));
         Assert.True(sawWaiting, "five requests on two slots: some must have waited");
         Assert.Equal(2, scheduler.PeakRunning);
@@ -173,6 +171,7 @@ public class BatchSchedulerTests
         using var model = CausalLM.Load(dir, ScalarType.Float32, CPU);
         long[][] sequences = [[5, 17, 200, 3, 99, 42, 7, 150], [11, 64, 9, 31, 250, 8]];
         using var cache = new KvSlots(model.Config, 3, 16, ScalarType.Float32, CPU);
+        using var noGrad = no_grad(); // as on the scheduler's thread: decode attends in place where it can (DecodeAttention)
         using var scope = NewDisposeScope();
         int[] prompt = [5, 3];
         // slot 0 and slot 2 (slot 1 stays free: its row in the decode step is a dummy)

@@ -4,30 +4,38 @@ using static TorchSharp.torch;
 
 namespace PgxStudio.Engine.Tests.Models;
 
-/// <summary>The helpers that split a decode-step product: every part runs once, callers at once stay correct, a failure surfaces.</summary>
+/// <summary>The helpers that share a decode-step product: every chunk runs once, callers at once stay correct, a failure surfaces.</summary>
 public class ProductTeamTests
 {
     [Fact]
-    public void Runs_every_part_once_whether_the_helpers_were_spinning_or_asleep()
+    public void Runs_every_chunk_once_whether_the_helpers_were_spinning_or_asleep()
     {
         foreach (int pause in new[] { 0, 5 }) // 5 ms: longer than a helper spins, so it has gone to sleep
-            for (int round = 0; round < 50; round++)
-            {
-                var counts = new int[4];
-                ProductTeam.Run(4, part => Interlocked.Increment(ref counts[part]));
-                Assert.Equal([1, 1, 1, 1], counts);
-                if (pause > 0 && round % 10 == 0) Thread.Sleep(pause);
-            }
+            foreach (int chunks in new[] { 1, 3, 37 })
+                for (int round = 0; round < 30; round++)
+                {
+                    var counts = new int[chunks];
+                    var threads = new HashSet<int>();
+                    ProductTeam.Run(4, chunks, chunk =>
+                    {
+                        Interlocked.Increment(ref counts[chunk]);
+                        lock (threads) threads.Add(Environment.CurrentManagedThreadId);
+                        Thread.SpinWait(2000); // long enough for a spinning helper to claim some
+                    });
+                    Assert.All(counts, count => Assert.Equal(1, count));
+                    Assert.True(threads.Count <= Math.Min(4, chunks), $"{threads.Count} threads shared {chunks} chunks");
+                    if (pause > 0 && round % 10 == 0) Thread.Sleep(pause);
+                }
     }
 
     [Fact]
-    public void A_failing_part_reaches_the_caller_and_the_team_keeps_working()
+    public void A_failing_chunk_reaches_the_caller_and_the_team_keeps_working()
     {
-        var failure = Assert.Throws<InvalidOperationException>(() => ProductTeam.Run(2, part => { if (part == 1) throw new InvalidOperationException("part 1 failed"); }));
-        Assert.Equal("part 1 failed", failure.Message);
-        var counts = new int[2];
-        ProductTeam.Run(2, part => counts[part]++);
-        Assert.Equal([1, 1], counts);
+        var failure = Assert.Throws<InvalidOperationException>(() => ProductTeam.Run(2, 6, chunk => { if (chunk == 4) throw new InvalidOperationException("chunk 4 failed"); }));
+        Assert.Equal("chunk 4 failed", failure.Message);
+        var counts = new int[6];
+        ProductTeam.Run(2, 6, chunk => Interlocked.Increment(ref counts[chunk]));
+        Assert.Equal([1, 1, 1, 1, 1, 1], counts);
     }
 
     [Fact]
