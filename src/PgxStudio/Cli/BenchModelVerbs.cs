@@ -33,6 +33,7 @@ public static class BenchModelVerbs
         command.SetAction((parse, ct) =>
         {
             TorchRuntime.Initialize();
+            FreedMemory.KeepForReuse(); // as pgx serve runs
             var device = TorchRuntime.Info.Device;
             var type = parse.GetValue(dtype) == "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32;
             CausalLM lm;

@@ -24,6 +24,7 @@ public static class PredictVerb
             {
                 var loaded = TrainingConfigLoader.Load(parse.GetValue(config)!.FullName, parse.GetValue(overrides) ?? [], ConfigPurpose.Predict);
                 TorchRuntime.Initialize();
+                FreedMemory.KeepForReuse(); // inference only: each batch's freed activations serve the next
                 console.Emit(new WorkerEvent { Event = WorkerEvent.Names.Started, Message = "predicting" });
                 // Batch 0 is the model and data loaded: the run knows its batches before the first one is done.
                 var results = Predictor.Run(loaded.Arguments, p => console.Emit(p.Batches == 0

@@ -27,6 +27,7 @@ public sealed class EngineChatBackend : IChatBackend, IDisposable
     public EngineChatBackend(ServeModelSpec spec, string? templateName = null)
     {
         TorchRuntime.Initialize();
+        FreedMemory.KeepForReuse(); // a serving process: each step's freed activations serve the next
         var config = ModelConfig.Load(spec.ModelDirectory);
         spec.Limits.Validate(config);
         var dtype = ServeDtype.Parse(spec.Dtype, config, TorchRuntime.Info.Device);
