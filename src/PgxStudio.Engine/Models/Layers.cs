@@ -126,6 +126,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
+        if (FusedRmsNorm.Applies(x, weight)) return FusedRmsNorm.Forward(x, weight, _eps);
         using var scope = NewDisposeScope();
         var x32 = x.to(ScalarType.Float32);
         var normed = x32 * rsqrt(x32.pow(2).mean([-1], keepdim: true) + _eps);

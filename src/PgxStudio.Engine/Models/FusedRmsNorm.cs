@@ -1,0 +1,87 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using static TorchSharp.torch;
+
+namespace PgxStudio.Engine.Models;
+
+/// <summary>
+/// <see cref="RmsNorm"/> for inference on the CPU in one pass a row, with the rounding of its libtorch form: the row
+/// in fp32, x·rsqrt(mean(x²) + eps) rounded to the dtype, times the weight, rounded again. libtorch took eight
+/// operations for it (casts, square, mean, add, rsqrt, two products), and a decode step has four norms a layer: about
+/// 1,000 small operations a step for Qwen3-0.6B, each with its dispatch and its allocation; a prefill's norms each
+/// wrote four or five full-size temporaries. Rows are independent, so a row's result does not depend on the batch.
+/// </summary>
+public static unsafe class FusedRmsNorm
+{
+    /// <summary>Rows a thread claims at a time when a prefill's many rows are split (see <see cref="ProductTeam"/>).</summary>
+    const int ChunkRows = 64;
+
+    public static bool Applies(Tensor x, Tensor weight) =>
+        SmallBatchLinear.Enabled && !is_grad_enabled() && x.device_type == TorchSharp.DeviceType.CPU
+        && x.dtype is ScalarType.Float32 or ScalarType.BFloat16 && x.is_contiguous()
+        && weight.device_type == TorchSharp.DeviceType.CPU && weight.dim() == 1 && x.shape[^1] == weight.shape[0];
+
+    public static Tensor Forward(Tensor x, Tensor weight, double eps)
+    {
+        using var scope = NewDisposeScope();
+        var w = Precision.Cast(weight, x.dtype).contiguous();
+        var y = empty_like(x);
+        int width = (int)x.shape[^1];
+        long rows = x.numel() / width;
+        byte* xp = Pointer(x), wp = Pointer(w), yp = Pointer(y);
+        bool bf16 = x.dtype == ScalarType.BFloat16;
+        int chunks = (int)((rows + ChunkRows - 1) / ChunkRows);
+        ProductTeam.Run(DecodeThreads.ProductWidth, chunks, chunk =>
+        {
+            long last = Math.Min(rows, (chunk + 1L) * ChunkRows);
+            for (long row = (long)chunk * ChunkRows; row < last; row++)
+                if (bf16) Row((ushort*)xp + row * width, (ushort*)wp, (ushort*)yp + row * width, width, (float)eps);
+                else Row((float*)xp + row * width, (float*)wp, (float*)yp + row * width, width, (float)eps);
+        });
+        return y.MoveToOuterDisposeScope();
+    }
+
+    static byte* Pointer(Tensor t) => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Row<T>(T* x, T* w, T* y, int width, float eps) where T : unmanaged
+    {
+        var squares = Vector512<float>.Zero;
+        int i = 0;
+        for (; i + 16 <= width; i += 16)
+        {
+            var v = SmallBatchLinear.Load(x + i);
+            squares = Vector512.FusedMultiplyAdd(v, v, squares);
+        }
+        float sum = Vector512.Sum(squares);
+        for (; i < width; i++)
+        {
+            float v = SmallBatchLinear.Scalar(x + i);
+            sum += v * v;
+        }
+        float scale = 1f / MathF.Sqrt(sum / width + eps);
+        for (i = 0; i < width; i++)
+            Store(y + i, SmallBatchLinear.Scalar(w + i) * Round<T>(SmallBatchLinear.Scalar(x + i) * scale));
+    }
+
+    /// <summary>The value as the dtype stores it: bf16 rounds to nearest even, as libtorch's conversion does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static float Round<T>(float value) where T : unmanaged =>
+        typeof(T) == typeof(float) ? value : BitConverter.Int32BitsToSingle(ToBfloat16(value) << 16);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Store<T>(T* at, float value) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) *(float*)at = value;
+        else *(ushort*)at = (ushort)ToBfloat16(value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static int ToBfloat16(float value)
+    {
+        if (float.IsNaN(value)) return 0x7FC0;
+        uint bits = BitConverter.SingleToUInt32Bits(value);
+        return (int)((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
+    }
+}
