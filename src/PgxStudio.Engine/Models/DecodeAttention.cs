@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using static TorchSharp.torch;
 
@@ -33,8 +32,8 @@ public static unsafe class DecodeAttention
         int kvHeads = (int)keys.shape[1], capacity = (int)keys.shape[2], groups = heads / kvHeads;
         var q = query.to(ScalarType.Float32).contiguous();
         var output = empty([rows, heads, 1, d], ScalarType.Float32);
-        float* qp = Pointer<float>(q), op = Pointer<float>(output);
-        byte* kp = Pointer<byte>(keys), vp = Pointer<byte>(values);
+        float* qp = (float*)FloatStorage.Pointer(q), op = (float*)FloatStorage.Pointer(output);
+        byte* kp = FloatStorage.Pointer(keys), vp = FloatStorage.Pointer(values);
         bool bf16 = keys.dtype == ScalarType.BFloat16;
         float scale = 1f / MathF.Sqrt(d);
         // One chunk per (row, key/value head).
@@ -54,9 +53,6 @@ public static unsafe class DecodeAttention
         });
         return output.to(query.dtype).MoveToOuterDisposeScope();
     }
-
-    static T* Pointer<T>(Tensor t) where T : unmanaged =>
-        (T*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 
     /// <summary>The <paramref name="groups"/> query heads that share one key/value head (query head h reads key head h / groups).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -80,9 +76,9 @@ public static unsafe class DecodeAttention
     {
         var a = Vector512<float>.Zero;
         int i = 0;
-        for (; i + 16 <= d; i += 16) a = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), SmallBatchLinear.Load(y + i), a);
+        for (; i + 16 <= d; i += 16) a = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), FloatStorage.Load(y + i), a);
         float sum = Vector512.Sum(a);
-        for (; i < d; i++) sum += x[i] * SmallBatchLinear.Scalar(y + i);
+        for (; i < d; i++) sum += x[i] * FloatStorage.Scalar(y + i);
         return sum;
     }
 
@@ -91,8 +87,8 @@ public static unsafe class DecodeAttention
     {
         var weight = Vector512.Create(p);
         int i = 0;
-        for (; i + 16 <= d; i += 16) Vector512.FusedMultiplyAdd(weight, SmallBatchLinear.Load(v + i), Vector512.Load(o + i)).Store(o + i);
-        for (; i < d; i++) o[i] += p * SmallBatchLinear.Scalar(v + i);
+        for (; i + 16 <= d; i += 16) Vector512.FusedMultiplyAdd(weight, FloatStorage.Load(v + i), Vector512.Load(o + i)).Store(o + i);
+        for (; i < d; i++) o[i] += p * FloatStorage.Scalar(v + i);
     }
 
     /// <summary>In place: exp(s − max) / Σ.</summary>

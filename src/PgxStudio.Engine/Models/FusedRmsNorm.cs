@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using static TorchSharp.torch;
 
@@ -29,7 +28,7 @@ public static unsafe class FusedRmsNorm
         var y = empty_like(x);
         int width = (int)x.shape[^1];
         long rows = x.numel() / width;
-        byte* xp = Pointer(x), wp = Pointer(w), yp = Pointer(y);
+        byte* xp = FloatStorage.Pointer(x), wp = FloatStorage.Pointer(w), yp = FloatStorage.Pointer(y);
         bool bf16 = x.dtype == ScalarType.BFloat16;
         int chunks = (int)((rows + ChunkRows - 1) / ChunkRows);
         ProductTeam.Run(DecodeThreads.ProductWidth, chunks, chunk =>
@@ -42,8 +41,6 @@ public static unsafe class FusedRmsNorm
         return y.MoveToOuterDisposeScope();
     }
 
-    static byte* Pointer(Tensor t) => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Row<T>(T* x, T* w, T* y, int width, float eps) where T : unmanaged
     {
@@ -51,37 +48,17 @@ public static unsafe class FusedRmsNorm
         int i = 0;
         for (; i + 16 <= width; i += 16)
         {
-            var v = SmallBatchLinear.Load(x + i);
+            var v = FloatStorage.Load(x + i);
             squares = Vector512.FusedMultiplyAdd(v, v, squares);
         }
         float sum = Vector512.Sum(squares);
         for (; i < width; i++)
         {
-            float v = SmallBatchLinear.Scalar(x + i);
+            float v = FloatStorage.Scalar(x + i);
             sum += v * v;
         }
         float scale = 1f / MathF.Sqrt(sum / width + eps);
         for (i = 0; i < width; i++)
-            Store(y + i, SmallBatchLinear.Scalar(w + i) * Round<T>(SmallBatchLinear.Scalar(x + i) * scale));
-    }
-
-    /// <summary>The value as the dtype stores it: bf16 rounds to nearest even, as libtorch's conversion does.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static float Round<T>(float value) where T : unmanaged =>
-        typeof(T) == typeof(float) ? value : BitConverter.Int32BitsToSingle(ToBfloat16(value) << 16);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Store<T>(T* at, float value) where T : unmanaged
-    {
-        if (typeof(T) == typeof(float)) *(float*)at = value;
-        else *(ushort*)at = (ushort)ToBfloat16(value);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static int ToBfloat16(float value)
-    {
-        if (float.IsNaN(value)) return 0x7FC0;
-        uint bits = BitConverter.SingleToUInt32Bits(value);
-        return (int)((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
+            FloatStorage.Store(y + i, FloatStorage.Scalar(w + i) * FloatStorage.Round<T>(FloatStorage.Scalar(x + i) * scale));
     }
 }

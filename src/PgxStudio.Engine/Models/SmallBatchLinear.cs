@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using static TorchSharp.torch;
@@ -44,24 +44,49 @@ public static unsafe class SmallBatchLinear
     public static Tensor Forward(Tensor x, Tensor weight, Tensor? bias = null)
     {
         using var scope = NewDisposeScope();
-        long k = weight.shape[1], n = weight.shape[0];
-        var rows = x.reshape(-1, k).to(ScalarType.Float32).contiguous();
-        int m = (int)rows.shape[0];
-        var y = empty([m, n], ScalarType.Float32);
-        float* xp = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(rows.bytes));
-        float* yp = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(y.bytes));
-        byte* wp = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(weight.bytes));
-        bool bf16 = weight.dtype == ScalarType.BFloat16;
-        int chunks = (int)((n + ChunkOutputs - 1) / ChunkOutputs);
-        ProductTeam.Run(Threads ?? DecodeThreads.ProductWidth, chunks, chunk =>
+        int k = (int)weight.shape[1], n = (int)weight.shape[0];
+        var input = x.contiguous();
+        int m = (int)(input.numel() / k);
+        var result = empty([.. x.shape[..^1], n], bias is null ? x.dtype : ScalarType.Float32);
+        // The few rows are widened to fp32 here and the outputs rounded back here, as libtorch's casts around the
+        // product did: two operations fewer for each of a decode step's ~200 products.
+        var rows = ArrayPool<float>.Shared.Rent(m * k);
+        var outputs = ArrayPool<float>.Shared.Rent(m * n);
+        try
         {
-            long first = (long)chunk * ChunkOutputs, last = Math.Min(n, first + ChunkOutputs);
-            if (bf16) Outputs(xp, m, (int)k, (ushort*)wp, first, last, yp, n);
-            else Outputs(xp, m, (int)k, (float*)wp, first, last, yp, n);
-        });
-        var result = y.view([.. x.shape[..^1], n]);
-        if (bias is not null) result = result + bias.to(ScalarType.Float32);
-        return result.to(x.dtype).MoveToOuterDisposeScope();
+            fixed (float* xp = rows, yp = outputs)
+            {
+                float* xs = xp, ys = yp; // fixed locals cannot be captured by the lambda
+                byte* ip = FloatStorage.Pointer(input), wp = FloatStorage.Pointer(weight), rp = FloatStorage.Pointer(result);
+                bool bf16 = weight.dtype == ScalarType.BFloat16;
+                if (bf16) Widen((ushort*)ip, xs, m * k); else Widen((float*)ip, xs, m * k);
+                int chunks = (n + ChunkOutputs - 1) / ChunkOutputs;
+                ProductTeam.Run(Threads ?? DecodeThreads.ProductWidth, chunks, chunk =>
+                {
+                    long first = (long)chunk * ChunkOutputs, last = Math.Min(n, first + ChunkOutputs);
+                    if (bf16) Outputs(xs, m, k, (ushort*)wp, first, last, ys, n);
+                    else Outputs(xs, m, k, (float*)wp, first, last, ys, n);
+                });
+                if (result.dtype == ScalarType.BFloat16) Narrow(ys, (ushort*)rp, m * n); else Narrow(ys, (float*)rp, m * n);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rows);
+            ArrayPool<float>.Shared.Return(outputs);
+        }
+        if (bias is not null) result = (result + bias.to(ScalarType.Float32)).to(x.dtype);
+        return result.MoveToOuterDisposeScope();
+    }
+
+    static void Widen<T>(T* from, float* to, int count) where T : unmanaged
+    {
+        for (int i = 0; i < count; i++) to[i] = FloatStorage.Scalar(from + i);
+    }
+
+    static void Narrow<T>(float* from, T* to, int count) where T : unmanaged
+    {
+        for (int i = 0; i < count; i++) FloatStorage.Store(to + i, from[i]);
     }
 
     // The kernels are compiled fully optimized at once: under tiered compilation a server's first minutes (and a whole
@@ -81,19 +106,6 @@ public static unsafe class SmallBatchLinear
         for (; o < last; o++)
             for (int r = 0; r < m; r++) y[r * n + o] = Dot(x + (long)r * k, w + o * k, k);
     }
-
-    /// <summary>16 values as fp32, from fp32 or bf16 (ushort) storage.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<float> Load<TWeight>(TWeight* w) where TWeight : unmanaged =>
-        typeof(TWeight) == typeof(float)
-            ? Vector512.Load((float*)w)
-            // bf16 is the top half of an fp32: widen 16 of them and shift into place.
-            : Vector512.ShiftLeft(Avx512F.ConvertToVector512UInt32(Vector256.Load((ushort*)w)), 16).AsSingle();
-
-    /// <summary>One value as fp32, from fp32 or bf16 (ushort) storage.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float Scalar<TWeight>(TWeight* w) where TWeight : unmanaged =>
-        typeof(TWeight) == typeof(float) ? *(float*)w : BitConverter.Int32BitsToSingle(*(ushort*)w << 16);
 
     /// <summary>
     /// Asks for the next four weight rows' line at offset i (once per 64-byte line) into L2 while these four are
@@ -117,7 +129,7 @@ public static unsafe class SmallBatchLinear
     static float Dot<TWeight>(float* x, TWeight* w, int k) where TWeight : unmanaged
     {
         var a = Vector512<float>.Zero;
-        for (int i = 0; i < k; i += 16) a = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), Load(w + i), a);
+        for (int i = 0; i < k; i += 16) a = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), FloatStorage.Load(w + i), a);
         return Vector512.Sum(a);
     }
 
@@ -129,10 +141,10 @@ public static unsafe class SmallBatchLinear
         {
             PrefetchNextFour(w, k, i);
             var v = Vector512.Load(x + i);
-            a0 = Vector512.FusedMultiplyAdd(v, Load(w + i), a0);
-            a1 = Vector512.FusedMultiplyAdd(v, Load(w + k + i), a1);
-            a2 = Vector512.FusedMultiplyAdd(v, Load(w + 2 * k + i), a2);
-            a3 = Vector512.FusedMultiplyAdd(v, Load(w + 3 * k + i), a3);
+            a0 = Vector512.FusedMultiplyAdd(v, FloatStorage.Load(w + i), a0);
+            a1 = Vector512.FusedMultiplyAdd(v, FloatStorage.Load(w + k + i), a1);
+            a2 = Vector512.FusedMultiplyAdd(v, FloatStorage.Load(w + 2 * k + i), a2);
+            a3 = Vector512.FusedMultiplyAdd(v, FloatStorage.Load(w + 3 * k + i), a3);
         }
         y[0] = Vector512.Sum(a0); y[1] = Vector512.Sum(a1); y[2] = Vector512.Sum(a2); y[3] = Vector512.Sum(a3);
     }
@@ -147,10 +159,10 @@ public static unsafe class SmallBatchLinear
         for (int i = 0; i < k; i += 16)
         {
             PrefetchNextFour(w, k, i);
-            var w0 = Load(w + i);
-            var w1 = Load(w + k + i);
-            var w2 = Load(w + 2 * k + i);
-            var w3 = Load(w + 3 * k + i);
+            var w0 = FloatStorage.Load(w + i);
+            var w1 = FloatStorage.Load(w + k + i);
+            var w2 = FloatStorage.Load(w + 2 * k + i);
+            var w3 = FloatStorage.Load(w + 3 * k + i);
             var v = Vector512.Load(x + i);
             a00 = Vector512.FusedMultiplyAdd(v, w0, a00); a01 = Vector512.FusedMultiplyAdd(v, w1, a01);
             a02 = Vector512.FusedMultiplyAdd(v, w2, a02); a03 = Vector512.FusedMultiplyAdd(v, w3, a03);

@@ -1,0 +1,52 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static TorchSharp.torch;
+
+namespace PgxStudio.Engine.Models;
+
+/// <summary>
+/// Values stored as fp32 (<c>float</c>) or bf16 (<c>ushort</c>), read as fp32 and written back with libtorch's
+/// rounding, for the CPU inference kernels (<see cref="SmallBatchLinear"/>, <see cref="DecodeAttention"/>,
+/// <see cref="FusedRmsNorm"/>). The storage type is a type parameter, so each kernel compiles once per dtype.
+/// </summary>
+static unsafe class FloatStorage
+{
+    /// <summary>16 values as fp32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Load<T>(T* at) where T : unmanaged =>
+        typeof(T) == typeof(float)
+            ? Vector512.Load((float*)at)
+            // bf16 is the top half of an fp32: widen 16 of them and shift into place.
+            : Vector512.ShiftLeft(Avx512F.ConvertToVector512UInt32(Vector256.Load((ushort*)at)), 16).AsSingle();
+
+    /// <summary>One value as fp32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Scalar<T>(T* at) where T : unmanaged =>
+        typeof(T) == typeof(float) ? *(float*)at : BitConverter.Int32BitsToSingle(*(ushort*)at << 16);
+
+    /// <summary>Stores an fp32 value; bf16 rounds to nearest even, as libtorch's conversion does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store<T>(T* at, float value) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) *(float*)at = value;
+        else *(ushort*)at = ToBfloat16(value);
+    }
+
+    /// <summary>The value as the storage type holds it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Round<T>(float value) where T : unmanaged =>
+        typeof(T) == typeof(float) ? value : BitConverter.Int32BitsToSingle(ToBfloat16(value) << 16);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static ushort ToBfloat16(float value)
+    {
+        if (float.IsNaN(value)) return 0x7FC0;
+        uint bits = BitConverter.SingleToUInt32Bits(value);
+        return (ushort)((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
+    }
+
+    /// <summary>The first element of a CPU tensor's memory (the tensor must stay alive while it is used).</summary>
+    public static byte* Pointer(Tensor t) => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
+}
