@@ -39,6 +39,31 @@ static unsafe class FloatStorage
     public static float Round<T>(float value) where T : unmanaged =>
         typeof(T) == typeof(float) ? value : BitConverter.Int32BitsToSingle(ToBfloat16(value) << 16);
 
+    /// <summary>16 values as the storage type holds them (bf16: rounded to nearest even, NaN kept).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Round<T>(Vector512<float> values) where T : unmanaged =>
+        typeof(T) == typeof(float) ? values : Vector512.ConditionalSelect(Vector512.Equals(values, values), (RoundedBits(values) << 16).AsSingle(), values);
+
+    /// <summary>Stores 16 fp32 values; bf16 rounds to nearest even, as libtorch's conversion does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store<T>(T* at, Vector512<float> values) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) values.Store((float*)at);
+        else
+        {
+            var bits = Vector512.ConditionalSelect(Vector512.Equals(values, values).AsUInt32(), RoundedBits(values), Vector512.Create(0x7FC0u));
+            Avx512F.ConvertToVector256UInt16(bits).Store((ushort*)at);
+        }
+    }
+
+    /// <summary>The top 16 bits of each value rounded to nearest even, in the low half of each lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<uint> RoundedBits(Vector512<float> values)
+    {
+        var bits = values.AsUInt32();
+        return (bits + Vector512.Create(0x7FFFu) + ((bits >> 16) & Vector512<uint>.One)) >> 16;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static ushort ToBfloat16(float value)
     {

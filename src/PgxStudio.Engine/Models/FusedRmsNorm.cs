@@ -58,7 +58,10 @@ public static unsafe class FusedRmsNorm
             sum += v * v;
         }
         float scale = 1f / MathF.Sqrt(sum / width + eps);
-        for (i = 0; i < width; i++)
+        var scales = Vector512.Create(scale);
+        for (i = 0; i + 16 <= width; i += 16)
+            FloatStorage.Store(y + i, FloatStorage.Load(w + i) * FloatStorage.Round<T>(FloatStorage.Load(x + i) * scales));
+        for (; i < width; i++)
             FloatStorage.Store(y + i, FloatStorage.Scalar(w + i) * FloatStorage.Round<T>(FloatStorage.Scalar(x + i) * scale));
     }
 }

@@ -79,14 +79,20 @@ public static unsafe class SmallBatchLinear
         return result.MoveToOuterDisposeScope();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Widen<T>(T* from, float* to, int count) where T : unmanaged
     {
-        for (int i = 0; i < count; i++) to[i] = FloatStorage.Scalar(from + i);
+        int i = 0;
+        for (; i + 16 <= count; i += 16) FloatStorage.Load(from + i).Store(to + i);
+        for (; i < count; i++) to[i] = FloatStorage.Scalar(from + i);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Narrow<T>(float* from, T* to, int count) where T : unmanaged
     {
-        for (int i = 0; i < count; i++) FloatStorage.Store(to + i, from[i]);
+        int i = 0;
+        for (; i + 16 <= count; i += 16) FloatStorage.Store(to + i, Vector512.Load(from + i));
+        for (; i < count; i++) FloatStorage.Store(to + i, from[i]);
     }
 
     // The kernels are compiled fully optimized at once: under tiered compilation a server's first minutes (and a whole
