@@ -75,7 +75,8 @@ public class ChatModelTests
 
         Directory.CreateDirectory(Path.Combine(root.Path, "saves/models/empty"));
         var run = await loader.LoadAsync(new ChatModelRequest("saves/models/empty", [], null), Alice);
-        var failed = await Eventually.Get(() => studio.Get<RunQueries>().GetAsync(run.Id), r => r!.IsFinished, TimeSpan.FromSeconds(60), "the serve run to fail");
+        // A worker process starts, finds no config.json and fails: allow for a cold start on a loaded 2-core machine.
+        var failed = await Eventually.Get(() => studio.Get<RunQueries>().GetAsync(run.Id), r => r!.IsFinished, TimeSpan.FromSeconds(180), "the serve run to fail");
         Assert.Equal(RunStatus.Failed, failed!.Status);
         Assert.Contains("config.json", failed.Error);
         Assert.Empty(studio.Get<LoadedChatModels>().Current);

@@ -42,10 +42,17 @@ public sealed class ChatConversationsTests : IAsyncLifetime
             if (id is not null) p.Add(c => c.ConversationId, id);
         });
 
+    /// <summary>
+    /// Finds and acts in one go on the renderer's own thread: a click on a button found just before a re-render (the
+    /// page re-renders by itself after New, and while an answer streams) would name an event handler that is gone.
+    /// </summary>
+    static void On(IRenderedComponent<ChatPage> page, string selector, Action<AngleSharp.Dom.IElement> act) =>
+        page.InvokeAsync(() => act(page.Find(selector))).GetAwaiter().GetResult();
+
     static void Send(IRenderedComponent<ChatPage> page, string text, int answerIndex)
     {
-        page.Find("#chat-input").Change(text);
-        page.Find("#chat-send").Click();
+        On(page, "#chat-input", input => input.Change(text));
+        On(page, "#chat-send", send => send.Click());
         page.WaitForAssertion(() => Assert.NotNull(page.Find($"#chat-message-{answerIndex} .chat-copy")), TimeSpan.FromSeconds(20));
     }
 
@@ -90,7 +97,7 @@ public sealed class ChatConversationsTests : IAsyncLifetime
     {
         var page = Render();
         Send(page, "first question here", 1);
-        page.Find("#chat-new").Click();
+        On(page, "#chat-new", button => button.Click());
         Send(page, "second question", 1);
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(".chat-conversation").Count));
         int firstId, secondId;
@@ -139,8 +146,8 @@ public sealed class ChatConversationsTests : IAsyncLifetime
     {
         _backend.PieceDelay = TimeSpan.FromMilliseconds(300);
         var page = Render();
-        page.Find("#chat-input").Change(string.Join(' ', Enumerable.Repeat("slow", 30)));
-        page.Find("#chat-send").Click();
+        On(page, "#chat-input", input => input.Change(string.Join(' ', Enumerable.Repeat("slow", 30))));
+        On(page, "#chat-send", send => send.Click());
         page.WaitForAssertion(() => Assert.Contains("echo:", page.Find("#chat-message-1 .chat-text").TextContent), TimeSpan.FromSeconds(20));
         page.Find("#chat-stop").Click();
         page.WaitForAssertion(() => Assert.Equal("stopped", page.Find("#chat-message-1 .chat-finish").TextContent));
