@@ -42,6 +42,9 @@ public sealed class Run
     public List<RunMetric> Metrics { get; set; } = [];
 
     public bool IsFinished => Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled;
+
+    /// <summary>For logs and test failures: which run, and where it stands.</summary>
+    public override string ToString() => $"run {Id} ({Kind}, {Status}{(Error is null ? "" : $": {Error}")})";
 }
 
 public enum RunKind { SelfTest, Train, Predict, Serve, Export }

@@ -13,9 +13,13 @@ public sealed class RunsProbe(StudioInstance studio)
         return await db.Runs.AsNoTracking().Include(r => r.Metrics).FirstAsync(r => r.Id == id);
     }
 
-    public Task<Run> WaitFor(int id, Func<Run, bool> condition, string what, int seconds = 90) =>
+    /// <summary>
+    /// The default allows for a slow moment of a loaded 2-core CI machine (a worker's cold start, other test
+    /// collections' workers on both cores); a run that really never gets there still fails, naming where it stood.
+    /// </summary>
+    public Task<Run> WaitFor(int id, Func<Run, bool> condition, string what, int seconds = 180) =>
         Eventually.Get(() => Get(id), condition, TimeSpan.FromSeconds(seconds), $"run {id} {what}");
 
-    public Task<Run> WaitUntilFinished(int id, int seconds = 90) =>
+    public Task<Run> WaitUntilFinished(int id, int seconds = 180) =>
         WaitFor(id, r => r.IsFinished || r.Status == RunStatus.Interrupted, "to finish", seconds);
 }
