@@ -17,8 +17,7 @@ namespace PgxStudio.Engine.Models;
 public static unsafe class DecodeAttention
 {
     public static bool Applies(Tensor query, Tensor keys) =>
-        SmallBatchLinear.Enabled && !is_grad_enabled() && query.device_type == TorchSharp.DeviceType.CPU
-        && keys.dtype is ScalarType.Float32 or ScalarType.BFloat16 && query.dtype == keys.dtype && keys.is_contiguous();
+        FloatStorage.ForInference(keys) && query.device_type == TorchSharp.DeviceType.CPU && query.dtype == keys.dtype;
 
     /// <param name="query">[rows, heads, 1, head_dim], rotated.</param>
     /// <param name="keys">One layer's slots, [slots, kv_heads, capacity, head_dim]; row r reads slot r.</param>
@@ -61,7 +60,7 @@ public static unsafe class DecodeAttention
         for (int g = 0; g < groups; g++)
         {
             float* s = scores + g * length;
-            for (int t = 0; t < length; t++) s[t] = Dot(q + g * d, k + (long)t * d, d) * scale;
+            for (int t = 0; t < length; t++) s[t] = FloatStorage.Dot(q + g * d, k + (long)t * d, d) * scale;
             Softmax(s, length);
             new Span<float>(o + g * d, d).Clear();
         }
@@ -69,17 +68,6 @@ public static unsafe class DecodeAttention
         for (int t = 0; t < length; t++)
             for (int g = 0; g < groups; g++)
                 AddScaled(o + g * d, v + (long)t * d, scores[g * length + t], d);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static float Dot<T>(float* x, T* y, int d) where T : unmanaged
-    {
-        var a = Vector512<float>.Zero;
-        int i = 0;
-        for (; i + 16 <= d; i += 16) a = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), FloatStorage.Load(y + i), a);
-        float sum = Vector512.Sum(a);
-        for (; i < d; i++) sum += x[i] * FloatStorage.Scalar(y + i);
-        return sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -17,9 +17,7 @@ public static unsafe class FusedRmsNorm
     const int ChunkRows = 64;
 
     public static bool Applies(Tensor x, Tensor weight) =>
-        SmallBatchLinear.Enabled && !is_grad_enabled() && x.device_type == TorchSharp.DeviceType.CPU
-        && x.dtype is ScalarType.Float32 or ScalarType.BFloat16 && x.is_contiguous()
-        && weight.device_type == TorchSharp.DeviceType.CPU && weight.dim() == 1 && x.shape[^1] == weight.shape[0];
+        FloatStorage.ForInference(x) && weight.device_type == TorchSharp.DeviceType.CPU && weight.dim() == 1 && x.shape[^1] == weight.shape[0];
 
     public static Tensor Forward(Tensor x, Tensor weight, double eps)
     {

@@ -110,7 +110,7 @@ public static unsafe class SmallBatchLinear
             for (; r < m; r++) OneByFour(x + (long)r * k, k, w + o * k, y + r * n + o);
         }
         for (; o < last; o++)
-            for (int r = 0; r < m; r++) y[r * n + o] = Dot(x + (long)r * k, w + o * k, k);
+            for (int r = 0; r < m; r++) y[r * n + o] = FloatStorage.Dot(x + (long)r * k, w + o * k, k);
     }
 
     /// <summary>
@@ -129,14 +129,6 @@ public static unsafe class SmallBatchLinear
         Sse.Prefetch1(next + k);
         Sse.Prefetch1(next + 2L * k);
         Sse.Prefetch1(next + 3L * k);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static float Dot<TWeight>(float* x, TWeight* w, int k) where TWeight : unmanaged
-    {
-        var a = Vector512<float>.Zero;
-        for (int i = 0; i < k; i += 16) a = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), FloatStorage.Load(w + i), a);
-        return Vector512.Sum(a);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
