@@ -21,6 +21,27 @@ static unsafe class FloatStorage
             // bf16 is the top half of an fp32: widen 16 of them and shift into place.
             : Vector512.ShiftLeft(Avx512F.ConvertToVector512UInt32(Vector256.Load((ushort*)at)), 16).AsSingle();
 
+    /// <summary>
+    /// 32 values as two fp32 vectors. fp32: the first 16, then the next 16. bf16: the 16 at even positions, then the 16
+    /// at odd ones: each 32-bit lane holds a pair, so a shift and a mask take both out, where widening them in order
+    /// costs a shuffle per 16. Whatever multiplies them must hold its other operand in the same order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadPair<T>(T* at, out Vector512<float> first, out Vector512<float> second) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            first = Vector512.Load((float*)at);
+            second = Vector512.Load((float*)at + 16);
+        }
+        else
+        {
+            var pairs = Vector512.Load((uint*)at);
+            first = (pairs << 16).AsSingle();
+            second = (pairs & Vector512.Create(0xFFFF0000u)).AsSingle();
+        }
+    }
+
     /// <summary>One value as fp32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Scalar<T>(T* at) where T : unmanaged =>
