@@ -10,10 +10,15 @@ public static class Eventually
         while (!done(value))
         {
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0}s waiting for {what}; last seen: {value}");
+                throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0}s waiting for {what}; last seen: {value}" + Trail());
             await Task.Delay(100);
             value = await read();
         }
         return value;
     }
+
+    /// <summary>What the studios in this process logged last, to say why the wait was in vain.</summary>
+    static string Trail() => StudioLogTrail.Recent(25) is { Count: > 0 } lines
+        ? $"{Environment.NewLine}The studios' last log lines:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}"
+        : "";
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace PgxStudio.TestSupport;
 
@@ -47,6 +48,7 @@ public sealed class StudioInstance : IAsyncDisposable
         {
             builder.UseContentRoot(contentRoot);
             builder.UseEnvironment(environment);
+            builder.ConfigureLogging(StudioLogTrail.AddTo);
             if (services is not null) builder.ConfigureTestServices(services);
         }
     }
