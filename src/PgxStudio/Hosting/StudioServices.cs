@@ -23,7 +23,7 @@ public static class StudioServices
         // process can hold several studios (the tests do): each host keeps its own storage, registered before
         // AddHangfire so that its servers, client and dashboard use it, and HangfireLogs keeps logging working for
         // every live host.
-        services.AddSingleton<JobStorage>(_ => new SQLiteStorage(paths.QueueDatabase,
+        services.AddSingleton<JobStorage>(_ => new Jobs.QueueStorage(paths.QueueDatabase,
             new SQLiteStorageOptions { InvisibilityTimeout = StudioHost.JobInvisibilityTimeout, QueuePollInterval = TimeSpan.FromSeconds(1) }));
         services.AddSingleton<HangfireLogs.Membership>();
         services.AddHangfire((provider, config) => config
