@@ -23,12 +23,18 @@ public static class ModelThroughput
     public static double PrefillFlops(ModelConfig c, int tokens) =>
         2.0 * MatmulParameters(c) * tokens + 2.0 * c.NumLayers * (double)tokens * tokens * c.NumHeads * c.HeadDim;
 
+    /// <summary>One batch through the serving scheduler: its decode rate, and the whole run's with the prefill.</summary>
+    /// <param name="TokensPerSecond">New tokens per second once every sequence has its first token (the decode steps alone).</param>
+    /// <param name="PrefillSeconds">From the start until every sequence has its first token (one batched prefill).</param>
+    /// <param name="EndToEndTokensPerSecond">Every new token, the first included, over the whole run: what a served batch that arrives together gets, without HTTP.</param>
+    public sealed record Generation(double TokensPerSecond, double PrefillSeconds, double EndToEndTokensPerSecond);
+
     /// <summary>
-    /// Tokens per second of the serving decode step: `batch` sequences with prompts of `promptLength` random tokens
-    /// run through the continuous-batching scheduler (KV slots, masks, greedy sampling, streaming) exactly as
-    /// `pgx serve` runs them; the clock starts once every sequence has its first token, so prefill is not counted.
+    /// `batch` sequences with prompts of `promptLength` random tokens run through the continuous-batching scheduler
+    /// (KV slots, masks, greedy sampling, streaming) exactly as `pgx serve` runs them, queued before it starts so
+    /// they share one prefill; then `steps` decode steps.
     /// </summary>
-    public static double DecodeTokensPerSecond(CausalLM model, int batch, int promptLength, int steps)
+    public static Generation Generate(CausalLM model, int batch, int promptLength, int steps)
     {
         using var scheduler = new BatchScheduler(model, new BatchLimits { MaxNumSeqs = batch, MaxModelLen = promptLength + steps + 1 }, start: false);
         var random = new Random(1);
@@ -37,8 +43,10 @@ public static class ModelThroughput
             .Select(_ => scheduler.GenerateAsync(Enumerable.Range(0, promptLength).Select(_ => random.Next(model.Config.VocabSize)).ToList(), options).GetAsyncEnumerator())
             .ToList();
         var first = streams.Select(s => s.MoveNextAsync().AsTask()).ToList();
+        var whole = Stopwatch.StartNew();
         scheduler.Start();
         Task.WaitAll(first);
+        double prefill = whole.Elapsed.TotalSeconds;
         var clock = Stopwatch.StartNew();
         long tokens = Task.WhenAll(streams.Select(async s =>
         {
@@ -47,7 +55,7 @@ public static class ModelThroughput
             await s.DisposeAsync();
             return n;
         })).Result.Sum();
-        return tokens / clock.Elapsed.TotalSeconds;
+        return new Generation(tokens / clock.Elapsed.TotalSeconds, prefill, (tokens + batch) / whole.Elapsed.TotalSeconds);
     }
 
     public static double PrefillTokensPerSecond(CausalLM model, int batch, int tokens, int repeats = 3)

@@ -58,17 +58,21 @@ public static class BenchModelVerbs
                 {
                     if (decode)
                     {
-                        double tps = ModelThroughput.DecodeTokensPerSecond(lm, batch, parse.GetValue(promptLength), parse.GetValue(steps));
-                        double bytesPerSecond = weightBytes * (tps / batch); // weights are read once per step for the whole batch
-                        return new { batch, tokens_per_second = Math.Round(tps, 2), achieved = bytesPerSecond, ratio_to_limit = Math.Round(bytesPerSecond / limit, 4) };
+                        var run = ModelThroughput.Generate(lm, batch, parse.GetValue(promptLength), parse.GetValue(steps));
+                        double bytesPerSecond = weightBytes * (run.TokensPerSecond / batch); // weights are read once per step for the whole batch
+                        return new BenchRow(batch, Math.Round(run.TokensPerSecond, 2), bytesPerSecond, Math.Round(bytesPerSecond / limit, 4),
+                            Math.Round(run.PrefillSeconds, 3), Math.Round(run.EndToEndTokensPerSecond, 2));
                     }
                     double pps = ModelThroughput.PrefillTokensPerSecond(lm, batch, parse.GetValue(promptLength));
                     double flops = ModelThroughput.PrefillFlops(lm.Config, parse.GetValue(promptLength)) * (pps / parse.GetValue(promptLength));
-                    return new { batch, tokens_per_second = Math.Round(pps, 2), achieved = flops, ratio_to_limit = Math.Round(flops / limit, 4) };
+                    return new BenchRow(batch, Math.Round(pps, 2), flops, Math.Round(flops / limit, 4), null, null);
                 }).ToList();
                 // The batching curve in the same run: how many times batch 1's tokens/s each batch reaches.
                 var single = rows.FirstOrDefault(r => r.batch == 1)?.tokens_per_second;
                 var scaling = decode && single is > 0 ? rows.ToDictionary(r => r.batch.ToString(), r => Math.Round(r.tokens_per_second / single.Value, 2)) : null;
+                // The same with the prefill counted: a batch that arrives together, as `pgx bench serve --parallel N` sends it.
+                var singleWhole = rows.FirstOrDefault(r => r.batch == 1)?.end_to_end_tokens_per_second;
+                var wholeScaling = decode && singleWhole is > 0 ? rows.ToDictionary(r => r.batch.ToString(), r => Math.Round(r.end_to_end_tokens_per_second!.Value / singleWhole.Value, 2)) : null;
                 var result = new
                 {
                     benchmark = name,
@@ -81,17 +85,23 @@ public static class BenchModelVerbs
                     limit_value = limit,
                     results = rows,
                     tokens_per_second_vs_batch_1 = scaling,
+                    end_to_end_vs_batch_1 = wholeScaling,
                 };
-                if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result));
+                if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
                 else
                     foreach (var r in rows)
                         Console.WriteLine($"{name} {label} batch {r.batch}: {r.tokens_per_second} tokens/s, {r.ratio_to_limit:P1} of this machine's {(decode ? $"{limit / 1e9:0.0} GB/s" : $"{limit / 1e9:0.0} GFLOP/s")}"
-                            + (scaling?.GetValueOrDefault(r.batch.ToString()) is { } x && r.batch != 1 ? $", {x}× batch 1" : ""));
+                            + (scaling?.GetValueOrDefault(r.batch.ToString()) is { } x && r.batch != 1 ? $", {x}× batch 1" : "")
+                            + (r.prefill_seconds is { } p ? $"; with its {p:0.00} s prefill {r.end_to_end_tokens_per_second} tokens/s"
+                                + (wholeScaling?.GetValueOrDefault(r.batch.ToString()) is { } w && r.batch != 1 ? $", {w}× batch 1" : "") : ""));
             }
             return Task.FromResult(0);
         });
         return command;
     }
+
+    /// <summary>One batch size's figures (prefill_seconds and end_to_end_tokens_per_second for decode only).</summary>
+    sealed record BenchRow(int batch, double tokens_per_second, double achieved, double ratio_to_limit, double? prefill_seconds, double? end_to_end_tokens_per_second);
 
     static CausalLM RandomModel(string shape, int? layers, ScalarType dtype, Device device) =>
         new(BenchShapes.Config(shape, layers), new RandomWeights(1, dtype, device), dtype, device);

@@ -9,7 +9,7 @@ namespace PgxStudio.Tests.Benchmarks;
 public sealed class BenchModelVerbsTests
 {
     [Fact]
-    public void Decode_reports_each_batch_against_the_bandwidth_probe_and_against_batch_1()
+    public void Decode_reports_each_batch_against_the_bandwidth_probe_and_against_batch_1_with_and_without_its_prefill()
     {
         var (code, stdout, stderr) = Pgx.Run(TimeSpan.FromMinutes(3), "bench", "decode", "--shape", "demo-tiny", "--batch", "1,3", "--steps", "4", "--json");
         Assert.True(code == 0, stderr);
@@ -21,6 +21,10 @@ public sealed class BenchModelVerbsTests
         Assert.Equal(1.0, scaling.GetProperty("1").GetDouble());
         double expected = results[1].GetProperty("tokens_per_second").GetDouble() / results[0].GetProperty("tokens_per_second").GetDouble();
         Assert.Equal(Math.Round(expected, 2), scaling.GetProperty("3").GetDouble(), 1);
+        // With the prefill counted (the batch arriving together): its time, and the curve against batch 1 from the same rows.
+        Assert.All(results, r => Assert.True(r.GetProperty("prefill_seconds").GetDouble() > 0 && r.GetProperty("end_to_end_tokens_per_second").GetDouble() > 0));
+        double whole = results[1].GetProperty("end_to_end_tokens_per_second").GetDouble() / results[0].GetProperty("end_to_end_tokens_per_second").GetDouble();
+        Assert.Equal(Math.Round(whole, 2), json.RootElement.GetProperty("end_to_end_vs_batch_1").GetProperty("3").GetDouble(), 1);
         // Figures from a Debug build measure the JIT's unoptimized code: the verb says so, and only then.
 #if DEBUG
         Assert.Contains("this is a Debug build", stderr);
