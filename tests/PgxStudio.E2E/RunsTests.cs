@@ -71,7 +71,17 @@ public class RunsTests
         var frank = pages[0];
         await frank.Locator("#queue-table tbody tr", new() { HasText = "franks" }).Locator(".queue-cancel").ClickAsync();
         await Browser.ScreenshotAsync(frank, "queue-after-cancel");
-        await Assertions.Expect(pages[1].Locator("#queue-table tbody tr")).ToHaveCountAsync(2, new() { Timeout = 15_000 });
+        try
+        {
+            await Assertions.Expect(pages[1].Locator("#queue-table tbody tr")).ToHaveCountAsync(2, new() { Timeout = 15_000 });
+        }
+        catch (PlaywrightException e)
+        {
+            // Whether the click reached the studio: the run's row in the database, and what the studios logged.
+            var stored = await studio.Get<RunQueries>().GetAsync(franks.Id);
+            throw new Xunit.Sdk.XunitException($"Gail's queue kept Frank's cancelled run; in the database it is {stored}. "
+                + string.Join(Environment.NewLine, StudioLogTrail.Recent(25)) + Environment.NewLine + e.Message);
+        }
         await Browser.ScreenshotAsync(pages[1], "queue");
         await runs.CancelAsync(running.Id, new StudioUser("frank", false));
         await runs.CancelAsync(gails.Id, new StudioUser("gail", false));
