@@ -32,16 +32,16 @@ public sealed class TokenSampler(GenerationOptions options)
         var scores = logits.to(ScalarType.Float32);
         // Ids past the tokenizer's vocabulary are never chosen: they are cut off (a prefix keeps every id in place).
         if (options.VocabularyLimit is { } limit && limit < scores.shape[^1]) scores = scores.narrow(-1, 0, limit);
-        scores = scores.clone();
-        if (options.RepetitionPenalty != 1.0 && seen is not null)
-            for (int row = 0; row < seen.Count; row++)
-            {
-                if (seen[row].Count == 0) continue;
-                var ids = tensor(seen[row].Where(i => i < scores.shape[^1]).Select(i => (long)i).ToArray(), device: scores.device);
-                var picked = scores[row].index_select(0, ids);
-                var penalised = where(picked.gt(0), picked / options.RepetitionPenalty, picked * options.RepetitionPenalty);
-                scores[row].index_copy_(0, ids, penalised);
-            }
+        if (options.RepetitionPenalty == 1.0 || seen is null) return scores; // read only from here on: no copy
+        scores = scores.clone(); // penalised in place below, never the caller's logits
+        for (int row = 0; row < seen.Count; row++)
+        {
+            if (seen[row].Count == 0) continue;
+            var ids = tensor(seen[row].Where(i => i < scores.shape[^1]).Select(i => (long)i).ToArray(), device: scores.device);
+            var picked = scores[row].index_select(0, ids);
+            var penalised = where(picked.gt(0), picked / options.RepetitionPenalty, picked * options.RepetitionPenalty);
+            scores[row].index_copy_(0, ids, penalised);
+        }
         return scores;
     }
 
