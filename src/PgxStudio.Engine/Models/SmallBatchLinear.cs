@@ -173,38 +173,28 @@ public static unsafe class SmallBatchLinear
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void OneByFour<TWeight>(float* x, int k, TWeight* w, float* y) where TWeight : unmanaged
     {
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        Four sums = default;
+        TWeight* w1 = w + k, w2 = w + 2 * k, w3 = w + 3 * k;
         int i = 0;
         for (; i + 32 <= k; i += 32)
         {
             PrefetchNextFour(w, k, i);
             FloatStorage.LoadPair(w + i, out var w00, out var w01);
-            FloatStorage.LoadPair(w + k + i, out var w10, out var w11);
-            FloatStorage.LoadPair(w + 2 * k + i, out var w20, out var w21);
-            FloatStorage.LoadPair(w + 3 * k + i, out var w30, out var w31);
-            var v = Vector512.Load(x + i);
-            a0 = Vector512.FusedMultiplyAdd(v, w00, a0); a1 = Vector512.FusedMultiplyAdd(v, w10, a1);
-            a2 = Vector512.FusedMultiplyAdd(v, w20, a2); a3 = Vector512.FusedMultiplyAdd(v, w30, a3);
-            v = Vector512.Load(x + i + 16);
-            a0 = Vector512.FusedMultiplyAdd(v, w01, a0); a1 = Vector512.FusedMultiplyAdd(v, w11, a1);
-            a2 = Vector512.FusedMultiplyAdd(v, w21, a2); a3 = Vector512.FusedMultiplyAdd(v, w31, a3);
+            FloatStorage.LoadPair(w1 + i, out var w10, out var w11);
+            FloatStorage.LoadPair(w2 + i, out var w20, out var w21);
+            FloatStorage.LoadPair(w3 + i, out var w30, out var w31);
+            sums = sums.Add(Vector512.Load(x + i), w00, w10, w20, w30).Add(Vector512.Load(x + i + 16), w01, w11, w21, w31);
         }
         if (i < k)
-        {
-            var v = Vector512.Load(x + i);
-            a0 = Vector512.FusedMultiplyAdd(v, FloatStorage.Load(w + i), a0); a1 = Vector512.FusedMultiplyAdd(v, FloatStorage.Load(w + k + i), a1);
-            a2 = Vector512.FusedMultiplyAdd(v, FloatStorage.Load(w + 2 * k + i), a2); a3 = Vector512.FusedMultiplyAdd(v, FloatStorage.Load(w + 3 * k + i), a3);
-        }
-        FourSums(a0, a1, a2, a3).Store(y);
+            sums = sums.Add(Vector512.Load(x + i), FloatStorage.Load(w + i), FloatStorage.Load(w1 + i), FloatStorage.Load(w2 + i), FloatStorage.Load(w3 + i));
+        sums.Sums().Store(y);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void FourByFour<TWeight>(float* x, int k, TWeight* w, float* y, long n) where TWeight : unmanaged
     {
-        Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
-        Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
-        Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
-        Vector512<float> a30 = default, a31 = default, a32 = default, a33 = default;
+        // Row r's four sums (one per weight row) travel together.
+        Four r0 = default, r1 = default, r2 = default, r3 = default;
         float* x1 = x + k, x2 = x + 2 * k, x3 = x + 3 * k;
         TWeight* w1 = w + k, w2 = w + 2 * k, w3 = w + 3 * k;
         int i = 0;
@@ -215,51 +205,38 @@ public static unsafe class SmallBatchLinear
             FloatStorage.LoadPair(w1 + i, out var w10, out var w11);
             FloatStorage.LoadPair(w2 + i, out var w20, out var w21);
             FloatStorage.LoadPair(w3 + i, out var w30, out var w31);
-            var v = Vector512.Load(x + i);
-            a00 = Vector512.FusedMultiplyAdd(v, w00, a00); a01 = Vector512.FusedMultiplyAdd(v, w10, a01);
-            a02 = Vector512.FusedMultiplyAdd(v, w20, a02); a03 = Vector512.FusedMultiplyAdd(v, w30, a03);
-            v = Vector512.Load(x + i + 16);
-            a00 = Vector512.FusedMultiplyAdd(v, w01, a00); a01 = Vector512.FusedMultiplyAdd(v, w11, a01);
-            a02 = Vector512.FusedMultiplyAdd(v, w21, a02); a03 = Vector512.FusedMultiplyAdd(v, w31, a03);
-            v = Vector512.Load(x1 + i);
-            a10 = Vector512.FusedMultiplyAdd(v, w00, a10); a11 = Vector512.FusedMultiplyAdd(v, w10, a11);
-            a12 = Vector512.FusedMultiplyAdd(v, w20, a12); a13 = Vector512.FusedMultiplyAdd(v, w30, a13);
-            v = Vector512.Load(x1 + i + 16);
-            a10 = Vector512.FusedMultiplyAdd(v, w01, a10); a11 = Vector512.FusedMultiplyAdd(v, w11, a11);
-            a12 = Vector512.FusedMultiplyAdd(v, w21, a12); a13 = Vector512.FusedMultiplyAdd(v, w31, a13);
-            v = Vector512.Load(x2 + i);
-            a20 = Vector512.FusedMultiplyAdd(v, w00, a20); a21 = Vector512.FusedMultiplyAdd(v, w10, a21);
-            a22 = Vector512.FusedMultiplyAdd(v, w20, a22); a23 = Vector512.FusedMultiplyAdd(v, w30, a23);
-            v = Vector512.Load(x2 + i + 16);
-            a20 = Vector512.FusedMultiplyAdd(v, w01, a20); a21 = Vector512.FusedMultiplyAdd(v, w11, a21);
-            a22 = Vector512.FusedMultiplyAdd(v, w21, a22); a23 = Vector512.FusedMultiplyAdd(v, w31, a23);
-            v = Vector512.Load(x3 + i);
-            a30 = Vector512.FusedMultiplyAdd(v, w00, a30); a31 = Vector512.FusedMultiplyAdd(v, w10, a31);
-            a32 = Vector512.FusedMultiplyAdd(v, w20, a32); a33 = Vector512.FusedMultiplyAdd(v, w30, a33);
-            v = Vector512.Load(x3 + i + 16);
-            a30 = Vector512.FusedMultiplyAdd(v, w01, a30); a31 = Vector512.FusedMultiplyAdd(v, w11, a31);
-            a32 = Vector512.FusedMultiplyAdd(v, w21, a32); a33 = Vector512.FusedMultiplyAdd(v, w31, a33);
+            r0 = r0.Add(Vector512.Load(x + i), w00, w10, w20, w30).Add(Vector512.Load(x + i + 16), w01, w11, w21, w31);
+            r1 = r1.Add(Vector512.Load(x1 + i), w00, w10, w20, w30).Add(Vector512.Load(x1 + i + 16), w01, w11, w21, w31);
+            r2 = r2.Add(Vector512.Load(x2 + i), w00, w10, w20, w30).Add(Vector512.Load(x2 + i + 16), w01, w11, w21, w31);
+            r3 = r3.Add(Vector512.Load(x3 + i), w00, w10, w20, w30).Add(Vector512.Load(x3 + i + 16), w01, w11, w21, w31);
         }
         if (i < k)
         {
             var w0 = FloatStorage.Load(w + i); var w1_ = FloatStorage.Load(w1 + i); var w2_ = FloatStorage.Load(w2 + i); var w3_ = FloatStorage.Load(w3 + i);
-            var v = Vector512.Load(x + i);
-            a00 = Vector512.FusedMultiplyAdd(v, w0, a00); a01 = Vector512.FusedMultiplyAdd(v, w1_, a01);
-            a02 = Vector512.FusedMultiplyAdd(v, w2_, a02); a03 = Vector512.FusedMultiplyAdd(v, w3_, a03);
-            v = Vector512.Load(x1 + i);
-            a10 = Vector512.FusedMultiplyAdd(v, w0, a10); a11 = Vector512.FusedMultiplyAdd(v, w1_, a11);
-            a12 = Vector512.FusedMultiplyAdd(v, w2_, a12); a13 = Vector512.FusedMultiplyAdd(v, w3_, a13);
-            v = Vector512.Load(x2 + i);
-            a20 = Vector512.FusedMultiplyAdd(v, w0, a20); a21 = Vector512.FusedMultiplyAdd(v, w1_, a21);
-            a22 = Vector512.FusedMultiplyAdd(v, w2_, a22); a23 = Vector512.FusedMultiplyAdd(v, w3_, a23);
-            v = Vector512.Load(x3 + i);
-            a30 = Vector512.FusedMultiplyAdd(v, w0, a30); a31 = Vector512.FusedMultiplyAdd(v, w1_, a31);
-            a32 = Vector512.FusedMultiplyAdd(v, w2_, a32); a33 = Vector512.FusedMultiplyAdd(v, w3_, a33);
+            r0 = r0.Add(Vector512.Load(x + i), w0, w1_, w2_, w3_);
+            r1 = r1.Add(Vector512.Load(x1 + i), w0, w1_, w2_, w3_);
+            r2 = r2.Add(Vector512.Load(x2 + i), w0, w1_, w2_, w3_);
+            r3 = r3.Add(Vector512.Load(x3 + i), w0, w1_, w2_, w3_);
         }
-        FourSums(a00, a01, a02, a03).Store(y);
-        FourSums(a10, a11, a12, a13).Store(y + n);
-        FourSums(a20, a21, a22, a23).Store(y + 2 * n);
-        FourSums(a30, a31, a32, a33).Store(y + 3 * n);
+        r0.Sums().Store(y);
+        r1.Sums().Store(y + n);
+        r2.Sums().Store(y + 2 * n);
+        r3.Sums().Store(y + 3 * n);
+    }
+
+    /// <summary>One x row's sums against four weight rows.</summary>
+    readonly struct Four(Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3)
+    {
+        readonly Vector512<float> _a0 = a0, _a1 = a1, _a2 = a2, _a3 = a3;
+
+        /// <summary>16 values of the x row times the same 16 of each weight row, added in.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Four Add(Vector512<float> x, Vector512<float> w0, Vector512<float> w1, Vector512<float> w2, Vector512<float> w3) => new(
+            Vector512.FusedMultiplyAdd(x, w0, _a0), Vector512.FusedMultiplyAdd(x, w1, _a1),
+            Vector512.FusedMultiplyAdd(x, w2, _a2), Vector512.FusedMultiplyAdd(x, w3, _a3));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector128<float> Sums() => FourSums(_a0, _a1, _a2, _a3);
     }
 
     /// <summary>
