@@ -135,10 +135,10 @@ public static unsafe class SmallBatchLinear
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void PrefetchNextFour<TWeight>(TWeight* w, int k, int i) where TWeight : unmanaged
     {
+        long stride = (long)k * sizeof(TWeight);
         for (int line = 0; line < 32 * sizeof(TWeight); line += 64)
         {
             byte* next = (byte*)(w + 4L * k + i) + line;
-            long stride = (long)k * sizeof(TWeight);
             Sse.Prefetch1(next);
             Sse.Prefetch1(next + stride);
             Sse.Prefetch1(next + 2 * stride);
@@ -212,11 +212,11 @@ public static unsafe class SmallBatchLinear
         }
         if (i < k)
         {
-            var w0 = FloatStorage.Load(w + i); var w1_ = FloatStorage.Load(w1 + i); var w2_ = FloatStorage.Load(w2 + i); var w3_ = FloatStorage.Load(w3 + i);
-            r0 = r0.Add(Vector512.Load(x + i), w0, w1_, w2_, w3_);
-            r1 = r1.Add(Vector512.Load(x1 + i), w0, w1_, w2_, w3_);
-            r2 = r2.Add(Vector512.Load(x2 + i), w0, w1_, w2_, w3_);
-            r3 = r3.Add(Vector512.Load(x3 + i), w0, w1_, w2_, w3_);
+            var t0 = FloatStorage.Load(w + i); var t1 = FloatStorage.Load(w1 + i); var t2 = FloatStorage.Load(w2 + i); var t3 = FloatStorage.Load(w3 + i);
+            r0 = r0.Add(Vector512.Load(x + i), t0, t1, t2, t3);
+            r1 = r1.Add(Vector512.Load(x1 + i), t0, t1, t2, t3);
+            r2 = r2.Add(Vector512.Load(x2 + i), t0, t1, t2, t3);
+            r3 = r3.Add(Vector512.Load(x3 + i), t0, t1, t2, t3);
         }
         r0.Sums().Store(y);
         r1.Sums().Store(y + n);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using PgxStudio.Engine.Benchmarks;
 using PgxStudio.Engine.Models;
 using PgxStudio.Engine.Models.Demo;
@@ -87,7 +88,7 @@ public static class BenchModelVerbs
                     tokens_per_second_vs_batch_1 = scaling,
                     end_to_end_vs_batch_1 = wholeScaling,
                 };
-                if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
+                if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull }));
                 else
                     foreach (var r in rows)
                         Console.WriteLine($"{name} {label} batch {r.batch}: {r.tokens_per_second} tokens/s, {r.ratio_to_limit:P1} of this machine's {(decode ? $"{limit / 1e9:0.0} GB/s" : $"{limit / 1e9:0.0} GFLOP/s")}"

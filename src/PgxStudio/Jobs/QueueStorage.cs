@@ -11,12 +11,17 @@ namespace PgxStudio.Jobs;
 /// that was a queued run starting a minute and a half late. Here each attempt is given a second (so it sleeps 100 ms
 /// between tries), repeated until the caller's own timeout.
 /// </summary>
-public sealed class QueueStorage(string path, SQLiteStorageOptions options) : SQLiteStorage(path, options)
+public sealed class QueueStorage : SQLiteStorage
 {
     /// <summary>How long one attempt may wait; the SQLite lock sleeps a tenth of it between tries.</summary>
     public static readonly TimeSpan Attempt = TimeSpan.FromSeconds(1);
 
-    public override IStorageConnection GetConnection() => new Connection(CreateAndOpenConnection(), options, QueueProviders);
+    // The base keeps its options to itself; its connections need them too.
+    readonly SQLiteStorageOptions _options;
+
+    public QueueStorage(string path, SQLiteStorageOptions options) : base(path, options) => _options = options;
+
+    public override IStorageConnection GetConnection() => new Connection(CreateAndOpenConnection(), _options, QueueProviders);
 
     sealed class Connection(HangfireDbContext database, SQLiteStorageOptions options, PersistentJobQueueProviderCollection queues)
         : HangfireSQLiteConnection(database, options, queues)
