@@ -101,21 +101,6 @@ static unsafe class FloatStorage
         SmallBatchLinear.Enabled && !is_grad_enabled() && t.device_type == TorchSharp.DeviceType.CPU
         && t.dtype is ScalarType.Float32 or ScalarType.BFloat16 && t.is_contiguous();
 
-    /// <summary>
-    /// x·y over <paramref name="count"/> values, sixteen at a time into one accumulator, then the rest one by one: the
-    /// same order for a given count wherever it is called, which the kernels' row-for-row equality relies on.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Dot<T>(float* x, T* y, int count) where T : unmanaged
-    {
-        var a = Vector512<float>.Zero;
-        int i = 0;
-        for (; i + 16 <= count; i += 16) a = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), Load(y + i), a);
-        float sum = Vector512.Sum(a);
-        for (; i < count; i++) sum += x[i] * Scalar(y + i);
-        return sum;
-    }
-
     /// <summary>The first element of a CPU tensor's memory (the tensor must stay alive while it is used).</summary>
     public static byte* Pointer(Tensor t) => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 }

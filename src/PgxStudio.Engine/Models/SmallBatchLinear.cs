@@ -84,7 +84,7 @@ public static unsafe class SmallBatchLinear
     /// of 32 as its 16 even-indexed values, then its 16 odd ones; a last block of 16 as it is.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Widen<T>(T* from, float* to, int rows, int k) where T : unmanaged
+    internal static void Widen<T>(T* from, float* to, int rows, int k) where T : unmanaged
     {
         for (int r = 0; r < rows; r++, from += k, to += k)
         {
@@ -112,7 +112,7 @@ public static unsafe class SmallBatchLinear
 
     /// <summary>Weight rows [first, last): four at a time (their 4·k values stay in L1 while every x row passes), then one at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Outputs<TWeight>(float* x, int m, int k, TWeight* w, long first, long last, float* y, long n) where TWeight : unmanaged
+    internal static void Outputs<TWeight>(float* x, int m, int k, TWeight* w, long first, long last, float* y, long n) where TWeight : unmanaged
     {
         long o = first;
         for (; o + 4 <= last; o += 4)

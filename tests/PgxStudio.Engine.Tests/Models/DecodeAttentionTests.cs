@@ -8,9 +8,10 @@ namespace PgxStudio.Engine.Tests.Models;
 public class DecodeAttentionTests
 {
     [Theory]
-    [InlineData(ScalarType.Float32, 4, 2, 24, 1e-5)]   // Qwen3's 2 query heads per key head; a width with a tail
+    [InlineData(ScalarType.Float32, 4, 2, 48, 1e-5)]   // Qwen3's 2 query heads per key head; a width with a tail of 16
     [InlineData(ScalarType.Float32, 8, 2, 128, 1e-5)]  // 4 per head, Qwen3-0.6B's head width
     [InlineData(ScalarType.Float32, 2, 2, 16, 1e-5)]   // one query head per key head
+    [InlineData(ScalarType.BFloat16, 4, 2, 48, 1e-2)]   // bf16 pairs and a tail
     [InlineData(ScalarType.BFloat16, 16, 8, 128, 1e-2)] // bf16 storage: libtorch rounds the probabilities to bf16, we keep fp32
     public void Equals_masked_attention_and_every_row_reads_only_its_own_length(ScalarType dtype, int heads, int kvHeads, int d, double tolerance)
     {
@@ -65,5 +66,6 @@ public class DecodeAttentionTests
         var query = zeros([2, 2, 1, 16]);
         using (enable_grad()) Assert.False(DecodeAttention.Applies(query, keys));
         using (no_grad()) Assert.False(DecodeAttention.Applies(query, keys.narrow(2, 0, 4))); // not one contiguous block of slots
+        using (no_grad()) Assert.False(DecodeAttention.Applies(zeros([2, 2, 1, 24]), zeros([2, 1, 8, 24]))); // a head width the kernels do not take
     }
 }
