@@ -156,38 +156,35 @@ public static unsafe class SmallBatchLinear
     // not change that; neither did huge pages).
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static float OneByOne<TWeight>(float* x, int k, TWeight* w) where TWeight : unmanaged
+    static float OneByOne<TWeight>(float* x, int k, TWeight* w) where TWeight : unmanaged => Vector512.Sum(Row(x, k, w));
+
+    /// <summary>
+    /// One x row by four weight rows, read one after the other: a single sequential stream, which the hardware
+    /// prefetcher follows, with a software prefetch 4 KiB ahead. Reading the four side by side (as
+    /// <see cref="FourByFour"/> must, to reuse each weight for four x rows) read a 151,936 × 1,024 bf16 matrix at
+    /// 22.6–23.6 GB/s on one thread of the 2-core AMD EPYC against 24.5–25.3 this way, 28–29 for a plain read; 44–45
+    /// against 48–49 on two threads (plain read 50–58). Same sums in the same order, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void OneByFour<TWeight>(float* x, int k, TWeight* w, float* y) where TWeight : unmanaged =>
+        FourSums(Row(x, k, w), Row(x, k, w + k), Row(x, k, w + 2 * k), Row(x, k, w + 3 * k)).Store(y);
+
+    /// <summary>One weight row times one x row, summed into one accumulator (not yet reduced).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<float> Row<TWeight>(float* x, int k, TWeight* w) where TWeight : unmanaged
     {
+        const int Ahead = 4096;
         Vector512<float> a = default;
         int i = 0;
         for (; i + 32 <= k; i += 32)
         {
+            for (int line = 0; line < 32 * sizeof(TWeight); line += 64) Sse.Prefetch1((byte*)(w + i) + Ahead + line);
             FloatStorage.LoadPair(w + i, out var w0, out var w1);
             a = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), w0, a);
             a = Vector512.FusedMultiplyAdd(Vector512.Load(x + i + 16), w1, a);
         }
         if (i < k) a = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), FloatStorage.Load(w + i), a);
-        return Vector512.Sum(a);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void OneByFour<TWeight>(float* x, int k, TWeight* w, float* y) where TWeight : unmanaged
-    {
-        Four sums = default;
-        TWeight* w1 = w + k, w2 = w + 2 * k, w3 = w + 3 * k;
-        int i = 0;
-        for (; i + 32 <= k; i += 32)
-        {
-            PrefetchNextFour(w, k, i);
-            FloatStorage.LoadPair(w + i, out var w00, out var w01);
-            FloatStorage.LoadPair(w1 + i, out var w10, out var w11);
-            FloatStorage.LoadPair(w2 + i, out var w20, out var w21);
-            FloatStorage.LoadPair(w3 + i, out var w30, out var w31);
-            sums = sums.Add(Vector512.Load(x + i), w00, w10, w20, w30).Add(Vector512.Load(x + i + 16), w01, w11, w21, w31);
-        }
-        if (i < k)
-            sums = sums.Add(Vector512.Load(x + i), FloatStorage.Load(w + i), FloatStorage.Load(w1 + i), FloatStorage.Load(w2 + i), FloatStorage.Load(w3 + i));
-        sums.Sums().Store(y);
+        return a;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
