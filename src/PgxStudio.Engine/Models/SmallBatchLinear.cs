@@ -129,7 +129,7 @@ public static unsafe class SmallBatchLinear
     /// Asks for the next four weight rows' lines of the 32 values at i into L2 while these four are multiplied. Four
     /// rows read side by side are four short streams (2 KiB each for bf16 at width 1024) that the hardware prefetcher
     /// barely learns before they end: on the 2-core AMD EPYC, a bf16 151,936 × 1,024 product read its weights at 27.6 GB/s
-    /// for one row without this and 44.4 with it, and 8 rows went from 107 to 158 GFLOP/s (into L1, or two blocks
+    /// for one row without this and 44.4 with it (when the one-row kernel, too, read its rows side by side), and 8 rows went from 107 to 158 GFLOP/s (into L1, or two blocks
     /// ahead, did less).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -68,12 +68,13 @@ public static class BenchModelVerbs
                     double flops = ModelThroughput.PrefillFlops(lm.Config, parse.GetValue(promptLength)) * (pps / parse.GetValue(promptLength));
                     return new BenchRow(batch, Math.Round(pps, 2), flops, Math.Round(flops / limit, 4), null, null);
                 }).ToList();
-                // The batching curve in the same run: how many times batch 1's tokens/s each batch reaches.
-                var single = rows.FirstOrDefault(r => r.batch == 1)?.tokens_per_second;
-                var scaling = decode && single is > 0 ? rows.ToDictionary(r => r.batch.ToString(), r => Math.Round(r.tokens_per_second / single.Value, 2)) : null;
+                // The batching curve in the same run: how many times batch 1's figure each batch reaches.
+                Dictionary<string, double>? VersusBatch1(Func<BenchRow, double?> figure) =>
+                    decode && rows.FirstOrDefault(r => r.batch == 1) is { } one && figure(one) is double single && single > 0
+                        ? rows.ToDictionary(r => r.batch.ToString(), r => Math.Round(figure(r)!.Value / single, 2)) : null;
+                var scaling = VersusBatch1(r => r.tokens_per_second);
                 // The same with the prefill counted: a batch that arrives together, as `pgx bench serve --parallel N` sends it.
-                var singleWhole = rows.FirstOrDefault(r => r.batch == 1)?.end_to_end_tokens_per_second;
-                var wholeScaling = decode && singleWhole is > 0 ? rows.ToDictionary(r => r.batch.ToString(), r => Math.Round(r.end_to_end_tokens_per_second!.Value / singleWhole.Value, 2)) : null;
+                var wholeScaling = VersusBatch1(r => r.end_to_end_tokens_per_second);
                 var result = new
                 {
                     benchmark = name,
